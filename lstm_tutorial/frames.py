@@ -1,0 +1,254 @@
+"""Synthetic movies for chapter 1: label every frame with what is happening.
+
+A movie is a sequence of scenes; each scene is one activity (swimming, bathing,
+shopping, ...) that lasts a random number of frames. A frame shows one *shot*, a
+small set of visible objects, drawn from the shots its activity produces. Some
+shots are ambiguous on their own: water is seen while swimming at the beach and
+while bathing at home; bacon in hand while shopping and while cooking; two people
+while talking and while fighting. Earlier frames of the same scene (sand, a
+towel, a shop shelf, a stove) tell them apart, but only to a model that remembers.
+
+The generator is a hidden Markov model, so every limit is computed exactly:
+
+    y_1 ~ pi,   y_t | y_{t-1} ~ A[y_{t-1}],   s_t | y_t ~ B[y_t],   x_t = F[s_t]
+
+with activities ``y``, shots ``s``, and the shot's binary object vector ``x``
+(``F`` is the shot-by-object matrix). ``pi`` is the stationary distribution of
+``A``, so every frame's label has the same marginal ``pi``.
+
+- ``per_frame_ceiling``: the best accuracy any classifier of a single frame can
+  reach, sum over shots of max over activities of ``pi[y] B[y, s]``.
+- ``empirical_ceiling``: the same bound on a finite data set: for each distinct
+  frame, the count of its most common label. No per-frame classifier can beat it
+  on that data set.
+- ``filtered_accuracy``: the accuracy of the Bayes-optimal *causal* predictor,
+  argmax ``P(y_t | x_1..x_t)`` by the forward algorithm: what memory can buy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+ACTIVITIES = ("swimming", "bathing", "shopping", "cooking", "eating", "talking",
+              "fighting")
+OBJECTS = ("water", "sand", "towel", "bacon", "shelf", "stove", "fork", "plate",
+           "mouth open", "two people", "fist")
+
+# shot name -> objects visible in it
+SHOTS: dict[str, tuple[str, ...]] = {
+    "someone in water": ("water",),
+    "beach": ("sand", "water"),
+    "towel": ("towel",),
+    "bacon in hand": ("bacon",),
+    "shop shelf": ("shelf",),
+    "stove": ("stove",),
+    "fork and plate": ("fork", "plate"),
+    "plate": ("plate",),
+    "close-up, mouth open": ("mouth open",),
+    "two people": ("two people",),
+    "fist": ("fist", "two people"),
+}
+
+# activity -> {shot: probability}; the ambiguous shots are shared
+EMISSIONS: dict[str, dict[str, float]] = {
+    "swimming": {"someone in water": 0.7, "beach": 0.3},
+    "bathing": {"someone in water": 0.7, "towel": 0.3},
+    "shopping": {"bacon in hand": 0.6, "shop shelf": 0.4},
+    "cooking": {"bacon in hand": 0.6, "stove": 0.4},
+    "eating": {"fork and plate": 0.6, "plate": 0.2, "close-up, mouth open": 0.2},
+    "talking": {"close-up, mouth open": 0.6, "two people": 0.4},
+    "fighting": {"two people": 0.5, "fist": 0.5},
+}
+
+# the story: which scene tends to follow which (rows need not sum to 1)
+STORY: dict[str, dict[str, float]] = {
+    "swimming": {"talking": 1, "eating": 1, "bathing": 1},
+    "bathing": {"eating": 1, "talking": 1},
+    "shopping": {"cooking": 3, "talking": 1},
+    "cooking": {"eating": 3, "shopping": 1},
+    "eating": {"talking": 2, "swimming": 1, "shopping": 1},
+    "talking": {"fighting": 1, "swimming": 1, "shopping": 1, "eating": 1},
+    "fighting": {"bathing": 1, "talking": 1},
+}
+
+
+@dataclass(frozen=True)
+class FramesConfig:
+    """How the movies are made."""
+
+    mean_scene_length: float = 8.0  # frames per scene on average (geometric)
+    movie_length: int = 40  # frames per movie
+
+
+class MovieModel:
+    """The hidden Markov model behind the movies (see the module docstring).
+
+    Attributes: ``A`` (K, K) scene transitions, ``B`` (K, S) shot probabilities,
+    ``F`` (S, D) objects visible in each shot, ``pi`` (K,) stationary distribution.
+    """
+
+    def __init__(self, config: FramesConfig = FramesConfig()) -> None:
+        if config.mean_scene_length < 1:
+            raise ValueError(
+                f"mean_scene_length must be >= 1 frame, got {config.mean_scene_length}"
+            )
+        if config.movie_length < 1:
+            raise ValueError(f"movie_length must be >= 1, got {config.movie_length}")
+        self.config = config
+        self.activities = ACTIVITIES
+        self.shots = tuple(SHOTS)
+        self.objects = OBJECTS
+        K, S, D = len(ACTIVITIES), len(SHOTS), len(OBJECTS)
+
+        stay = 1.0 - 1.0 / config.mean_scene_length  # P(scene goes on)
+        self.A = np.zeros((K, K))
+        for k, name in enumerate(ACTIVITIES):
+            nxt = np.array([STORY[name].get(other, 0.0) for other in ACTIVITIES])
+            self.A[k] = (1 - stay) * nxt / nxt.sum()
+            self.A[k, k] = stay
+
+        self.B = np.zeros((K, S))
+        for k, name in enumerate(ACTIVITIES):
+            for shot, p in EMISSIONS[name].items():
+                self.B[k, self.shots.index(shot)] = p
+
+        self.F = np.zeros((S, D))
+        for s, shot in enumerate(self.shots):
+            for obj in SHOTS[shot]:
+                self.F[s, OBJECTS.index(obj)] = 1.0
+
+        # stationary distribution: the left eigenvector of A for eigenvalue 1
+        w, v = np.linalg.eig(self.A.T)
+        pi = np.real(v[:, np.argmin(np.abs(w - 1.0))])
+        self.pi = pi / pi.sum()
+
+    def sample(self, n_movies: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """Draw movies: shot ids ``s`` (n, T) and activity labels ``y`` (n, T)."""
+        if n_movies < 1:
+            raise ValueError(f"n_movies must be >= 1, got {n_movies}")
+        rng = np.random.default_rng(seed)
+        T = self.config.movie_length
+        y = np.empty((n_movies, T), dtype=np.int64)
+        s = np.empty((n_movies, T), dtype=np.int64)
+        y[:, 0] = rng.choice(len(self.pi), size=n_movies, p=self.pi)
+        for t in range(1, T):
+            u = rng.random(n_movies)[:, None]
+            y[:, t] = (u > np.cumsum(self.A[y[:, t - 1]], axis=1)).sum(axis=1)
+        u = rng.random((n_movies, T))[..., None]
+        s[:] = (u > np.cumsum(self.B[y], axis=-1)).sum(axis=-1)
+        return s, y
+
+    def frames(self, s: np.ndarray) -> np.ndarray:
+        """Object vectors ``x = F[s]``: (..., D) floats in {0, 1}."""
+        return self.F[s]
+
+    def per_frame_ceiling(self) -> float:
+        """Best accuracy of any single-frame classifier: sum_s max_y pi_y B[y, s]."""
+        return float((self.pi[:, None] * self.B).max(axis=0).sum())
+
+    def filtered_accuracy(self, s: np.ndarray, y: np.ndarray) -> float:
+        """Accuracy of argmax_y P(y_t | s_1..s_t), the forward algorithm.
+
+        alpha_1 = pi * B[:, s_1];  alpha_t = (alpha_{t-1} A) * B[:, s_t],
+        normalised at each step.
+        """
+        s, y = _check_pair(s, y)
+        alpha = self.pi * self.B[:, s[:, 0]].T  # (n, K)
+        alpha /= alpha.sum(axis=1, keepdims=True)
+        correct = (alpha.argmax(axis=1) == y[:, 0]).sum()
+        for t in range(1, s.shape[1]):
+            alpha = (alpha @ self.A) * self.B[:, s[:, t]].T
+            alpha /= alpha.sum(axis=1, keepdims=True)
+            correct += (alpha.argmax(axis=1) == y[:, t]).sum()
+        return float(correct / y.size)
+
+
+def empirical_ceiling(s: np.ndarray, y: np.ndarray, n_labels: int) -> float:
+    """Best accuracy any function of the single frame can reach on (s, y).
+
+    Frames with the same shot id look identical, so a per-frame classifier gives
+    them one label; the best it can do is the majority label of each shot.
+    """
+    s, y = _check_pair(s, y)
+    counts = np.zeros((int(s.max()) + 1, n_labels), dtype=np.int64)
+    np.add.at(counts, (s.ravel(), y.ravel()), 1)
+    return float(counts.max(axis=1).sum() / y.size)
+
+
+def _check_pair(s: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s, y = np.asarray(s), np.asarray(y)
+    if s.ndim != 2 or s.shape != y.shape or s.size == 0:
+        raise ValueError(
+            "shots and labels must be two non-empty (n_movies, T) arrays of one "
+            f"shape, got {s.shape} and {y.shape}"
+        )
+    return s, y
+
+
+class FeedForward(nn.Module):
+    """One hidden layer: h = phi(W x + b), scores = V h + c, p = softmax(scores)."""
+
+    def __init__(self, n_in: int, n_hidden: int, n_out: int,
+                 activation: str = "tanh") -> None:
+        super().__init__()
+        phis = {"tanh": nn.Tanh(), "sigmoid": nn.Sigmoid(), "relu": nn.ReLU()}
+        if activation not in phis:
+            raise ValueError(
+                f"activation must be one of {sorted(phis)}, got {activation!r}"
+            )
+        self.W = nn.Linear(n_in, n_hidden)  # W, b
+        self.phi = phis[activation]
+        self.V = nn.Linear(n_hidden, n_out)  # V, c
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x (..., n_in) -> unnormalised scores (..., n_out)."""
+        return self.V(self.phi(self.W(x)))
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Full-batch training of the feedforward classifier."""
+
+    n_hidden: int = 16
+    activation: str = "tanh"
+    epochs: int = 300
+    lr: float = 0.05
+    seed: int = 0
+
+
+def train_feedforward(
+    x: np.ndarray, y: np.ndarray, n_labels: int, config: TrainConfig = TrainConfig()
+) -> tuple[FeedForward, list[float]]:
+    """Fit a FeedForward net to frames x (N, D) and labels y (N,) with Adam.
+
+    Returns the model and the cross-entropy loss after each epoch.
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    if x.ndim != 2 or y.shape != (x.shape[0],):
+        raise ValueError(
+            f"x must be (N, D) and y (N,), got x {x.shape} and y {y.shape}"
+        )
+    torch.manual_seed(config.seed)
+    model = FeedForward(x.shape[1], config.n_hidden, n_labels, config.activation)
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    xt = torch.as_tensor(x, dtype=torch.float32)
+    yt = torch.as_tensor(y, dtype=torch.long)
+    losses = []
+    for _ in range(config.epochs):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(xt), yt)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return model, losses
+
+
+def accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float:
+    """Fraction of frames whose argmax score is the true label."""
+    with torch.no_grad():
+        scores = model(torch.as_tensor(x, dtype=torch.float32))
+    return float((scores.argmax(-1).numpy() == np.asarray(y)).mean())
