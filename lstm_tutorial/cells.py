@@ -1,0 +1,985 @@
+"""Glass-box cells: numpy RNN, LSTM, GRU and peephole LSTM that replay torch.
+
+Train with torch, then replay the trained weights here: every cell runs a
+sequence step by step and keeps every intermediate value (gates, pre-activations,
+states) in a :class:`Trace`, so any gate of any trained model can be plotted.
+
+Weights use torch's ``state_dict`` names and layout, per layer ``k``::
+
+    weight_ih_l{k}  (G*H, I_k)    bias_ih_l{k}  (G*H,)
+    weight_hh_l{k}  (G*H, H)      bias_hh_l{k}  (G*H,)
+
+with G = 1 (RNN), 3 (GRU rows r | z | n), 4 (LSTM rows i | f | g | o). The
+peephole LSTM adds the diagonal peepholes ``weight_ci_l{k}``, ``weight_cf_l{k}``,
+``weight_co_l{k}`` (H,). Sequences are batch first: (T, I) or (B, T, I); traces
+hold (T, H) or (B, T, H) arrays to match. Cells compute in the dtype of their
+parameters (float32 or float64); inputs are cast to it.
+
+A cell's step is written once, time-major, for a batch: the input projection
+``x_t W_ih^T + b`` of all T steps is one matmul per layer, and each step adds one
+matmul ``h_{t-1} W_hh^T`` plus elementwise operations written into preallocated
+trace arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "sigmoid",
+    "Dense",
+    "Override",
+    "Trace",
+    "LayerTrace",
+    "RNN",
+    "LSTM",
+    "GRU",
+    "PeepholeLSTM",
+    "SequenceModel",
+    "cell_from_torch",
+]
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """sigma(x) = 1 / (1 + exp(-x)), computed as (1 + tanh(x / 2)) / 2 (no overflow)."""
+    x = np.asarray(x)
+    return 0.5 * np.tanh(0.5 * x) + 0.5
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """relu(x) = max(0, x)."""
+    return np.maximum(x, 0)
+
+
+_ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sigmoid": sigmoid,
+    "tanh": np.tanh,
+    "relu": relu,
+}
+
+
+def _float_array(name: str, value: Any, dtype: Any = None) -> np.ndarray:
+    """`value` as a finite float array (float32 stays float32, others -> float64)."""
+    try:
+        a = np.asarray(value)
+    except Exception as e:  # ragged lists and the like
+        raise ValueError(f"{name} must be a numeric array, got {type(value)}") from e
+    if a.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be a real numeric array, got dtype {a.dtype}")
+    if dtype is None:
+        dtype = np.float32 if a.dtype == np.float32 else np.float64
+    a = a.astype(dtype, copy=False)
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be finite, got NaN or inf")
+    return a
+
+
+# --------------------------------------------------------------------------- dense
+
+
+class Dense:
+    """A dense (feedforward) layer: y = phi(W x + b).
+
+    weight: (out, in) in torch's nn.Linear layout; bias: (out,) or None;
+    activation: None (identity), "sigmoid", "tanh", "relu" or a callable.
+    ``layer(x)`` takes x of shape (..., in) and returns (..., out).
+    """
+
+    def __init__(
+        self,
+        weight: np.ndarray,
+        bias: np.ndarray | None = None,
+        activation: str | Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> None:
+        W = _float_array("weight", weight)
+        if W.ndim != 2:
+            raise ValueError(f"weight must have shape (out, in), got {W.shape}")
+        if bias is None:
+            b = np.zeros(W.shape[0], dtype=W.dtype)
+        else:
+            b = _float_array("bias", bias, W.dtype)
+            if b.shape != (W.shape[0],):
+                raise ValueError(
+                    f"bias must have shape ({W.shape[0]},) to match weight "
+                    f"{W.shape}, got {b.shape}"
+                )
+        if isinstance(activation, str):
+            if activation not in _ACTIVATIONS:
+                raise ValueError(
+                    f"activation must be None, a callable or one of "
+                    f"{sorted(_ACTIVATIONS)}, got {activation!r}"
+                )
+            phi = _ACTIVATIONS[activation]
+        elif activation is None or callable(activation):
+            phi = activation
+        else:
+            raise ValueError(f"activation must be a str, callable or None, got {activation!r}")
+        self.W, self.b, self.activation, self._phi = W, b, activation, phi
+
+    @property
+    def in_features(self) -> int:
+        return self.W.shape[1]
+
+    @property
+    def out_features(self) -> int:
+        return self.W.shape[0]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.W.dtype
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """y = phi(x W^T + b) for x (..., in) -> (..., out)."""
+        x = _float_array("x", x, self.W.dtype)
+        if x.ndim == 0 or x.shape[-1] != self.in_features:
+            raise ValueError(
+                f"x must have shape (..., {self.in_features}), got {x.shape}"
+            )
+        y = x @ self.W.T + self.b
+        return y if self._phi is None else self._phi(y)
+
+    @classmethod
+    def from_torch(cls, linear: Any, activation: Any = None) -> Dense:
+        """A Dense layer with the weights of a torch nn.Linear (dtype kept)."""
+        W = linear.weight.detach().cpu().numpy().copy()
+        b = None if linear.bias is None else linear.bias.detach().cpu().numpy().copy()
+        return cls(W, b, activation)
+
+    def __repr__(self) -> str:
+        act = self.activation if isinstance(self.activation, str | None) else "custom"
+        return f"Dense({self.in_features} -> {self.out_features}, activation={act})"
+
+
+# --------------------------------------------------------------------------- traces
+
+# Intuitive names of the book (same arrays as the standard symbols).
+_LSTM_ALIASES = {
+    "save": "i",
+    "remember": "f",
+    "candidate": "g",
+    "focus": "o",
+    "long_term": "c",
+    "working": "h",
+}
+_ALIASES = {
+    "rnn": {"working": "h"},
+    "lstm": _LSTM_ALIASES,
+    "peephole": _LSTM_ALIASES,
+    "gru": {"reset": "r", "update": "z", "candidate": "n", "working": "h"},
+}
+
+
+class LayerTrace:
+    """Every intermediate of one layer: fields are (T, H) or (B, T, H) arrays.
+
+    Read a field as ``lt.f`` or ``lt["f"]``; intuitive aliases work too
+    (``lt.remember is lt.f``).
+    """
+
+    def __init__(self, kind: str, fields: dict[str, np.ndarray]) -> None:
+        self.kind = kind
+        self._fields = fields
+
+    @property
+    def quantities(self) -> tuple[str, ...]:
+        return tuple(self._fields)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        key = _ALIASES[self.kind].get(name, name)
+        if key not in self._fields:
+            raise KeyError(
+                f"{self.kind} trace has no quantity {name!r}; expected one of "
+                f"{self.quantities} or aliases {tuple(_ALIASES[self.kind])}"
+            )
+        return self._fields[key]
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError as e:
+            raise AttributeError(e.args[0]) from None
+
+    def __contains__(self, name: str) -> bool:
+        return _ALIASES[self.kind].get(name, name) in self._fields
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._fields) | set(_ALIASES[self.kind]))
+
+    def __repr__(self) -> str:
+        shape = self._fields["h"].shape
+        return f"LayerTrace(kind={self.kind!r}, shape={shape}, quantities={self.quantities})"
+
+
+class Trace:
+    """The run of a (stacked) cell over a sequence.
+
+    ``trace.layers[k]`` is the :class:`LayerTrace` of layer k; attribute and item
+    access read the top layer (``trace.f``, ``trace["remember"]``), plus extra
+    whole-model fields such as ``logits``. ``h_n`` (and ``c_n`` for LSTMs) are
+    the final states, (L, H) or (L, B, H) like torch.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        layers: list[LayerTrace],
+        h_n: np.ndarray,
+        c_n: np.ndarray | None = None,
+        extra: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.layers = layers
+        self.h_n = h_n
+        self.c_n = c_n
+        self._extra = dict(extra or {})
+
+    @property
+    def num_layers(self) -> int:
+        return len(self.layers)
+
+    @property
+    def batched(self) -> bool:
+        return self.layers[-1]["h"].ndim == 3
+
+    @property
+    def quantities(self) -> tuple[str, ...]:
+        return self.layers[-1].quantities + tuple(self._extra)
+
+    def layer(self, k: int) -> LayerTrace:
+        """The trace of layer k (negative k counts from the top)."""
+        if not -self.num_layers <= k < self.num_layers:
+            raise IndexError(
+                f"layer must be in [-{self.num_layers}, {self.num_layers}), got {k}"
+            )
+        return self.layers[k]
+
+    def with_fields(self, **fields: np.ndarray) -> Trace:
+        """A copy of this trace (sharing arrays) with extra whole-model fields."""
+        return Trace(self.kind, self.layers, self.h_n, self.c_n, {**self._extra, **fields})
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name in self._extra:
+            return self._extra[name]
+        return self.layers[-1][name]
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError as e:
+            raise AttributeError(e.args[0]) from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._extra or name in self.layers[-1]
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(dir(self.layers[-1])) | set(self._extra))
+
+    def __repr__(self) -> str:
+        return (
+            f"Trace(kind={self.kind!r}, layers={self.num_layers}, "
+            f"shape={self.layers[-1]['h'].shape}, quantities={self.quantities})"
+        )
+
+
+@dataclass(frozen=True)
+class Override:
+    """Force gate `gate` of `unit` to `value` at step t (all batch rows) in `layer`.
+
+    The value replaces the post-activation (e.g. f_t) and the recurrence continues
+    from there. Gates: LSTM "i", "f", "g", "o", "c", "h"; GRU "r", "z", "n", "h";
+    RNN "h"; intuitive aliases ("remember", ...) are accepted.
+    """
+
+    t: int
+    gate: str
+    unit: int
+    value: float
+    layer: int = -1
+
+
+# --------------------------------------------------------------------------- cells
+
+
+class _RecurrentCell:
+    """Shared machinery: parameter checks, input checks, torch conversion, trace."""
+
+    kind: str = ""
+    gates: int = 1  # G: rows of weight_ih per hidden unit
+    gate_names: tuple[str, ...] = ()  # names of the G row blocks
+    fields: tuple[str, ...] = ()  # per-layer trace fields, in order
+    has_cell_state: bool = False
+    extra_params: tuple[str, ...] = ()  # per-layer (H,) vectors beyond torch's four
+
+    def __init__(self, params: Mapping[str, np.ndarray]) -> None:
+        self._params, self._layers = self._check_params(params)
+
+    # ----- parameters
+
+    def _check_params(
+        self, params: Mapping[str, np.ndarray]
+    ) -> tuple[dict[str, np.ndarray], list[dict[str, np.ndarray]]]:
+        if not isinstance(params, Mapping):
+            raise ValueError(
+                f"params must be a mapping of torch state_dict names to arrays, "
+                f"got {type(params).__name__}"
+            )
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") + self.extra_params
+        L = 0
+        while f"weight_ih_l{L}" in params:
+            L += 1
+        if L == 0:
+            raise ValueError(
+                f"{type(self).__name__} params must contain 'weight_ih_l0' "
+                f"(torch layout), got keys {sorted(params)}"
+            )
+        expected = {f"{n}_l{k}" for k in range(L) for n in names}
+        missing = sorted(expected - set(params))
+        unexpected = sorted(set(params) - expected)
+        if missing or unexpected:
+            raise ValueError(
+                f"{type(self).__name__} params with {L} layer(s) expected keys "
+                f"{sorted(expected)}; missing {missing}, unexpected {unexpected}"
+            )
+        W0 = params["weight_ih_l0"]
+        dtype = np.float32 if np.asarray(W0).dtype == np.float32 else np.float64
+        GH = np.asarray(W0).shape[0] if np.ndim(W0) == 2 else -1
+        if GH <= 0 or GH % self.gates:
+            raise ValueError(
+                f"weight_ih_l0 must have shape ({self.gates}*H, I) with rows "
+                f"{' | '.join(self.gate_names)}, got {np.shape(W0)}"
+            )
+        H = GH // self.gates
+        out: dict[str, np.ndarray] = {}
+        layers = []
+        I_k = np.shape(W0)[1]
+        for k in range(L):
+            shapes = {
+                "weight_ih": (GH, I_k),
+                "weight_hh": (GH, H),
+                "bias_ih": (GH,),
+                "bias_hh": (GH,),
+            } | {n: (H,) for n in self.extra_params}
+            layer = {}
+            for n, shape in shapes.items():
+                key = f"{n}_l{k}"
+                a = np.asarray(params[key])
+                if a.dtype.kind == "f" and a.dtype != dtype:
+                    raise ValueError(
+                        f"all params must share one dtype; weight_ih_l0 is "
+                        f"{np.dtype(dtype).name}, {key} is {a.dtype.name}"
+                    )
+                a = _float_array(key, a, dtype).copy()
+                if a.shape != shape:
+                    raise ValueError(
+                        f"{key} must have shape {shape} (hidden size {H}, "
+                        f"{self.gates} gate(s), layer input {I_k}), got {a.shape}"
+                    )
+                out[key] = layer[n] = a
+            layers.append(layer)
+            I_k = H
+        return out, layers
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """A copy of the parameters, torch state_dict names."""
+        return {k: v.copy() for k, v in self._params.items()}
+
+    @property
+    def input_size(self) -> int:
+        return self._params["weight_ih_l0"].shape[1]
+
+    @property
+    def hidden_size(self) -> int:
+        return self._params["weight_hh_l0"].shape[1]
+
+    @property
+    def num_layers(self) -> int:
+        return len(self._layers)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._params["weight_ih_l0"].dtype
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(input_size={self.input_size}, "
+            f"hidden_size={self.hidden_size}, num_layers={self.num_layers}, "
+            f"dtype={self.dtype.name})"
+        )
+
+    # ----- torch conversion
+
+    @classmethod
+    def from_torch(cls, module: Any) -> _RecurrentCell:
+        """The numpy cell with the weights of a torch module (dtype kept).
+
+        nn.RNN -> RNN, nn.LSTM -> LSTM, nn.GRU -> GRU,
+        models.PeepholeLSTM -> PeepholeLSTM; any number of layers, batch_first
+        either way.
+        """
+        cell = cell_from_torch(module)
+        if cls is not _RecurrentCell and not isinstance(cell, cls):
+            raise ValueError(
+                f"{cls.__name__}.from_torch expected a torch "
+                f"{cls._torch_name()} module, got {type(module).__name__}"
+            )
+        return cell
+
+    @classmethod
+    def _torch_name(cls) -> str:
+        return {"rnn": "nn.RNN", "lstm": "nn.LSTM", "gru": "nn.GRU"}.get(
+            cls.kind, "models.PeepholeLSTM"
+        )
+
+    def to_torch(self) -> Any:
+        """The torch module (batch_first=True) holding these weights."""
+        import torch
+
+        module = self._make_torch_module()
+        state = {k: torch.from_numpy(v.copy()) for k, v in self._params.items()}
+        module.load_state_dict(state)
+        return module
+
+    def _make_torch_module(self) -> Any:
+        raise NotImplementedError
+
+    # ----- inputs
+
+    def _check_inputs(
+        self, x: Any, h0: Any, c0: Any
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, bool]:
+        """x -> (T, B, I) time-major; h0, c0 -> (L, B, H); plus whether batched."""
+        I, H, L = self.input_size, self.hidden_size, self.num_layers
+        x = _float_array("x", x, self.dtype)
+        if x.ndim not in (2, 3) or x.shape[-1] != I:
+            raise ValueError(
+                f"x must have shape (T, {I}) or (B, T, {I}) for a cell with "
+                f"{I} input features, got {x.shape}"
+            )
+        batched = x.ndim == 3
+        xb = x if batched else x[None]
+        B, T = xb.shape[:2]
+        if T == 0:
+            raise ValueError(f"x must hold at least one step (T >= 1), got shape {x.shape}")
+        if B == 0:
+            raise ValueError(f"x must hold at least one sequence (B >= 1), got shape {x.shape}")
+        want = (L, B, H) if batched else (L, H)
+        states = []
+        for name, s in (("h0", h0), ("c0", c0)):
+            if name == "c0" and not self.has_cell_state:
+                if s is not None:
+                    raise ValueError(f"{type(self).__name__} has no cell state; c0 must be None")
+                states.append(None)
+                continue
+            if s is None:
+                states.append(np.zeros((L, B, H), dtype=self.dtype))
+                continue
+            s = _float_array(name, s, self.dtype)
+            if s.shape != want:
+                raise ValueError(
+                    f"{name} must have shape {want} (layers, {'batch, ' if batched else ''}"
+                    f"hidden) for x of shape {x.shape}, got {s.shape}"
+                )
+            states.append(s if batched else s[:, None])
+        return np.ascontiguousarray(xb.transpose(1, 0, 2)), states[0], states[1], batched
+
+    def _check_overrides(
+        self, overrides: Iterable[Override], T: int
+    ) -> dict[tuple[int, int], list[tuple[str, int, float]]]:
+        """{(layer, t): [(gate, unit, value), ...]} with checked indices."""
+        L, H = self.num_layers, self.hidden_size
+        allowed = self.override_gates
+        aliases = _ALIASES[self.kind]
+        table: dict[tuple[int, int], list[tuple[str, int, float]]] = {}
+        for ov in overrides:
+            if not isinstance(ov, Override):
+                try:
+                    ov = Override(*ov)
+                except TypeError as e:
+                    raise ValueError(
+                        f"overrides must be Override(t, gate, unit, value, layer=-1), "
+                        f"got {ov!r}"
+                    ) from e
+            gate = aliases.get(ov.gate, ov.gate)
+            if gate not in allowed:
+                raise ValueError(
+                    f"override gate must be one of {allowed} (or aliases "
+                    f"{tuple(k for k, v in aliases.items() if v in allowed)}) for "
+                    f"{type(self).__name__}, got {ov.gate!r}"
+                )
+            if not -L <= ov.layer < L:
+                raise ValueError(f"override layer must be in [-{L}, {L}), got {ov.layer}")
+            if not 0 <= ov.t < T:
+                raise ValueError(f"override step t must be in [0, {T}), got {ov.t}")
+            if not 0 <= ov.unit < H:
+                raise ValueError(f"override unit must be in [0, {H}), got {ov.unit}")
+            if not np.isfinite(ov.value):
+                raise ValueError(f"override value must be finite, got {ov.value}")
+            key = (ov.layer % L, int(ov.t))
+            table.setdefault(key, []).append((gate, int(ov.unit), float(ov.value)))
+        return table
+
+    @property
+    def override_gates(self) -> tuple[str, ...]:
+        return self.gate_names + (("c", "h") if self.has_cell_state else ("h",))
+
+    # ----- the run
+
+    def trace(
+        self,
+        x: np.ndarray,
+        h0: np.ndarray | None = None,
+        c0: np.ndarray | None = None,
+        overrides: Iterable[Override] = (),
+    ) -> Trace:
+        """Run the stacked cell over x (T, I) or (B, T, I) and keep every value.
+
+        h0, c0: initial states (L, H) or (L, B, H); zeros if None.
+        overrides: :class:`Override` values forced during the run.
+        """
+        xs, h0, c0, batched = self._check_inputs(x, h0, c0)
+        T, B = xs.shape[:2]
+        table = self._check_overrides(overrides, T)
+        layers, h_n, c_n = [], [], []
+        inp = xs  # (T, B, I_k): input of layer k
+        for k, p in enumerate(self._layers):
+            ov = {t: v for (layer, t), v in table.items() if layer == k}
+            fields = self._run_layer(p, inp, h0[k], None if c0 is None else c0[k], ov)
+            fields = {"x": inp, **fields}
+            h_n.append(fields["h"][-1])
+            if self.has_cell_state:
+                c_n.append(fields["c"][-1])
+            layers.append(fields)
+            inp = fields["h"]
+        # time-major (T, B, H) -> (B, T, H), or (T, H) for an unbatched x
+        view = (lambda a: a.transpose(1, 0, 2)) if batched else (lambda a: a[:, 0])
+        traces = [LayerTrace(self.kind, {n: view(a) for n, a in f.items()}) for f in layers]
+        state = (lambda s: np.stack(s)) if batched else (lambda s: np.stack(s)[:, 0])
+        return Trace(
+            self.kind, traces, state(h_n), state(c_n) if self.has_cell_state else None
+        )
+
+    def _run_layer(
+        self,
+        p: dict[str, np.ndarray],
+        x: np.ndarray,
+        h0: np.ndarray,
+        c0: np.ndarray | None,
+        overrides: dict[int, list[tuple[str, int, float]]],
+    ) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def _project_input(self, p: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+        """x_t W_ih^T + b_ih + b_hh for all T steps at once: (T, B, G*H)."""
+        T, B, I = x.shape
+        return (x.reshape(T * B, I) @ p["weight_ih"].T + (p["bias_ih"] + p["bias_hh"])).reshape(
+            T, B, -1
+        )
+
+
+class RNN(_RecurrentCell):
+    """The vanilla (Elman) RNN, torch.nn.RNN:
+
+        h_t = phi(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh),  phi = tanh or relu
+
+    Trace fields per layer: x, pre_h (the pre-activation), h.
+    """
+
+    kind = "rnn"
+    gates = 1
+    gate_names = ()
+    fields = ("x", "pre_h", "h")
+
+    def __init__(self, params: Mapping[str, np.ndarray], nonlinearity: str = "tanh") -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        self.nonlinearity = nonlinearity
+        super().__init__(params)
+
+    def __repr__(self) -> str:
+        return super().__repr__()[:-1] + f", nonlinearity={self.nonlinearity!r})"
+
+    def _make_torch_module(self) -> Any:
+        import torch
+
+        return torch.nn.RNN(
+            self.input_size, self.hidden_size, self.num_layers,
+            nonlinearity=self.nonlinearity, batch_first=True,
+            dtype=getattr(torch, self.dtype.name),
+        )
+
+    def _run_layer(self, p, x, h0, c0, overrides):
+        T, B, _ = x.shape
+        W_hh_T = p["weight_hh"].T.copy()
+        pre_h = self._project_input(p, x)  # (T, B, H), filled in step by step
+        h = np.empty_like(pre_h)
+        relu = self.nonlinearity == "relu"
+        h_prev = h0
+        for t in range(T):
+            pre_h[t] += h_prev @ W_hh_T  # W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
+            if relu:
+                np.maximum(pre_h[t], 0, out=h[t])
+            else:
+                np.tanh(pre_h[t], out=h[t])
+            for _, unit, value in overrides.get(t, ()):
+                h[t][:, unit] = value
+            h_prev = h[t]
+        return {"pre_h": pre_h, "h": h}
+
+
+class LSTM(_RecurrentCell):
+    """The LSTM, torch.nn.LSTM (rows of W: i | f | g | o):
+
+        i_t = sigma(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi)    save (input gate)
+        f_t = sigma(W_if x_t + b_if + W_hf h_{t-1} + b_hf)    remember (forget gate)
+        g_t = tanh(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)     candidate memory
+        o_t = sigma(W_io x_t + b_io + W_ho h_{t-1} + b_ho)    focus (output gate)
+        c_t = f_t * c_{t-1} + i_t * g_t                       long-term memory
+        h_t = o_t * tanh(c_t)                                 working memory
+
+    Trace fields per layer: x, pre_i, pre_f, pre_g, pre_o, i, f, g, o, c, h.
+    """
+
+    kind = "lstm"
+    gates = 4
+    gate_names = ("i", "f", "g", "o")
+    fields = ("x", "pre_i", "pre_f", "pre_g", "pre_o", "i", "f", "g", "o", "c", "h")
+    has_cell_state = True
+
+    def _make_torch_module(self) -> Any:
+        import torch
+
+        return torch.nn.LSTM(
+            self.input_size, self.hidden_size, self.num_layers,
+            batch_first=True, dtype=getattr(torch, self.dtype.name),
+        )
+
+    def _run_layer(self, p, x, h0, c0, overrides):
+        T, B, _ = x.shape
+        H = self.hidden_size
+        W_hh_T = p["weight_hh"].T.copy()
+        pre = self._project_input(p, x)  # (T, B, 4H): i | f | g | o, filled per step
+        act = np.empty_like(pre)  # (T, B, 4H): the gates after their activations
+        c = np.empty((T, B, H), dtype=pre.dtype)
+        h = np.empty_like(c)
+        tanh_c = np.empty((B, H), dtype=pre.dtype)
+        # sigma(x) = (1 + tanh(x / 2)) / 2, so all four activations are one tanh:
+        # act = tanh(pre * s) * s + s with s = 1/2 on i, f, o and (1, 0) on g.
+        s = np.full(4 * H, 0.5, dtype=pre.dtype)
+        s[2 * H : 3 * H] = 1.0
+        offset = np.where(s == 0.5, 0.5, 0.0).astype(pre.dtype)
+        gate_col = {"i": 0, "f": H, "g": 2 * H, "o": 3 * H}
+        h_prev, c_prev = h0, c0
+        for t in range(T):
+            pre[t] += h_prev @ W_hh_T  # (B, 4H)
+            a = act[t]
+            np.multiply(pre[t], s, out=a)
+            np.tanh(a, out=a)
+            a *= s
+            a += offset
+            ov = overrides.get(t, ())
+            for gate, unit, value in ov:
+                if gate in gate_col:
+                    a[:, gate_col[gate] + unit] = value
+            i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+            np.multiply(f, c_prev, out=c[t])  # c_t = f_t * c_{t-1} + i_t * g_t
+            np.multiply(i, g, out=tanh_c)
+            c[t] += tanh_c
+            for gate, unit, value in ov:
+                if gate == "c":
+                    c[t][:, unit] = value
+            np.tanh(c[t], out=tanh_c)
+            np.multiply(o, tanh_c, out=h[t])  # h_t = o_t * tanh(c_t)
+            for gate, unit, value in ov:
+                if gate == "h":
+                    h[t][:, unit] = value
+            h_prev, c_prev = h[t], c[t]
+        return _lstm_fields(pre, act, c, h, H)
+
+
+def _lstm_fields(pre, act, c, h, H) -> dict[str, np.ndarray]:
+    blocks = {n: slice(k * H, (k + 1) * H) for k, n in enumerate("ifgo")}
+    return (
+        {f"pre_{n}": pre[..., sl] for n, sl in blocks.items()}
+        | {n: act[..., sl] for n, sl in blocks.items()}
+        | {"c": c, "h": h}
+    )
+
+
+class PeepholeLSTM(LSTM):
+    """The peephole LSTM: the gates also see the cell state (diagonal peepholes).
+
+        i_t = sigma(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi + w_ci * c_{t-1})
+        f_t = sigma(W_if x_t + b_if + W_hf h_{t-1} + b_hf + w_cf * c_{t-1})
+        g_t = tanh(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)
+        c_t = f_t * c_{t-1} + i_t * g_t
+        o_t = sigma(W_io x_t + b_io + W_ho h_{t-1} + b_ho + w_co * c_t)
+        h_t = o_t * tanh(c_t)
+
+    Parameters: LSTM's plus ``weight_ci_l{k}``, ``weight_cf_l{k}``,
+    ``weight_co_l{k}`` (H,). Trace fields as LSTM's; pre_o includes w_co * c_t.
+    """
+
+    kind = "peephole"
+    extra_params = ("weight_ci", "weight_cf", "weight_co")
+
+    def _make_torch_module(self) -> Any:
+        import torch
+
+        from .models import PeepholeLSTM as TorchPeephole
+
+        return TorchPeephole(
+            self.input_size, self.hidden_size, self.num_layers, batch_first=True
+        ).to(getattr(torch, self.dtype.name))
+
+    def _run_layer(self, p, x, h0, c0, overrides):
+        T, B, _ = x.shape
+        H = self.hidden_size
+        W_hh_T = p["weight_hh"].T.copy()
+        w_cif = np.concatenate([p["weight_ci"], p["weight_cf"]])  # (2H,)
+        w_co = p["weight_co"]
+        pre = self._project_input(p, x)  # (T, B, 4H): i | f | g | o
+        act = np.empty_like(pre)
+        c = np.empty((T, B, H), dtype=pre.dtype)
+        h = np.empty_like(c)
+        tmp = np.empty((B, 2 * H), dtype=pre.dtype)
+        s = np.full(3 * H, 0.5, dtype=pre.dtype)  # i, f, g as one tanh (see LSTM)
+        s[2 * H :] = 1.0
+        offset = np.where(s == 0.5, 0.5, 0.0).astype(pre.dtype)
+        gate_col = {"i": 0, "f": H, "g": 2 * H}
+        h_prev, c_prev = h0, c0
+        for t in range(T):
+            pre[t] += h_prev @ W_hh_T  # (B, 4H)
+            np.multiply(c_prev, w_cif[:H], out=tmp[:, :H])  # w_ci * c_{t-1}
+            np.multiply(c_prev, w_cif[H:], out=tmp[:, H:])  # w_cf * c_{t-1}
+            pre[t][:, : 2 * H] += tmp
+            a = act[t][:, : 3 * H]  # i | f | g
+            np.multiply(pre[t][:, : 3 * H], s, out=a)
+            np.tanh(a, out=a)
+            a *= s
+            a += offset
+            ov = overrides.get(t, ())
+            for gate, unit, value in ov:
+                if gate in gate_col:
+                    a[:, gate_col[gate] + unit] = value
+            i, f, g = a[:, :H], a[:, H : 2 * H], a[:, 2 * H :]
+            np.multiply(f, c_prev, out=c[t])  # c_t = f_t * c_{t-1} + i_t * g_t
+            np.multiply(i, g, out=tmp[:, :H])
+            c[t] += tmp[:, :H]
+            for gate, unit, value in ov:
+                if gate == "c":
+                    c[t][:, unit] = value
+            pre_o = pre[t][:, 3 * H :]
+            np.multiply(c[t], w_co, out=tmp[:, :H])  # w_co * c_t
+            pre_o += tmp[:, :H]
+            o = act[t][:, 3 * H :]
+            np.multiply(pre_o, 0.5, out=o)  # o_t = sigma(pre_o)
+            np.tanh(o, out=o)
+            o *= 0.5
+            o += 0.5
+            for gate, unit, value in ov:
+                if gate == "o":
+                    o[:, unit] = value
+            np.tanh(c[t], out=tmp[:, :H])
+            np.multiply(o, tmp[:, :H], out=h[t])  # h_t = o_t * tanh(c_t)
+            for gate, unit, value in ov:
+                if gate == "h":
+                    h[t][:, unit] = value
+            h_prev, c_prev = h[t], c[t]
+        return _lstm_fields(pre, act, c, h, H)
+
+
+class GRU(_RecurrentCell):
+    """The GRU, torch.nn.GRU (rows of W: r | z | n; b_hn sits inside the reset):
+
+        r_t = sigma(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)          reset
+        z_t = sigma(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)          update
+        n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_{t-1} + b_hn))   candidate
+        h_t = (1 - z_t) * n_t + z_t * h_{t-1}                       working memory
+
+    Trace fields per layer: x, pre_r, pre_z, pre_n, r, z, n, h.
+    """
+
+    kind = "gru"
+    gates = 3
+    gate_names = ("r", "z", "n")
+    fields = ("x", "pre_r", "pre_z", "pre_n", "r", "z", "n", "h")
+
+    def _make_torch_module(self) -> Any:
+        import torch
+
+        return torch.nn.GRU(
+            self.input_size, self.hidden_size, self.num_layers,
+            batch_first=True, dtype=getattr(torch, self.dtype.name),
+        )
+
+    def _project_input(self, p, x):
+        """x_t W_ih^T + b_ih + (b_hr | b_hz | 0) for all T steps: (T, B, 3H)."""
+        T, B, I = x.shape
+        H = self.hidden_size
+        b = p["bias_ih"].copy()
+        b[: 2 * H] += p["bias_hh"][: 2 * H]
+        return (x.reshape(T * B, I) @ p["weight_ih"].T + b).reshape(T, B, 3 * H)
+
+    def _run_layer(self, p, x, h0, c0, overrides):
+        T, B, _ = x.shape
+        H = self.hidden_size
+        W_hh_T = p["weight_hh"].T.copy()
+        b_hn = p["bias_hh"][2 * H :]
+        pre = self._project_input(p, x)  # (T, B, 3H): r | z | n, filled per step
+        act = np.empty_like(pre)
+        h = np.empty((T, B, H), dtype=pre.dtype)
+        hh = np.empty((B, 3 * H), dtype=pre.dtype)  # W_hh h_{t-1}
+        gate_col = {"r": 0, "z": H, "n": 2 * H}
+        h_prev = h0
+        for t in range(T):
+            np.matmul(h_prev, W_hh_T, out=hh)
+            hh[:, 2 * H :] += b_hn  # W_hn h_{t-1} + b_hn
+            pre[t][:, : 2 * H] += hh[:, : 2 * H]
+            rz = act[t][:, : 2 * H]  # r | z = sigma(pre)
+            np.multiply(pre[t][:, : 2 * H], 0.5, out=rz)
+            np.tanh(rz, out=rz)
+            rz *= 0.5
+            rz += 0.5
+            ov = overrides.get(t, ())
+            for gate, unit, value in ov:
+                if gate in ("r", "z"):
+                    act[t][:, gate_col[gate] + unit] = value
+            r, z = act[t][:, :H], act[t][:, H : 2 * H]
+            hh[:, 2 * H :] *= r  # r_t * (W_hn h_{t-1} + b_hn)
+            pre[t][:, 2 * H :] += hh[:, 2 * H :]
+            n = act[t][:, 2 * H :]
+            np.tanh(pre[t][:, 2 * H :], out=n)
+            for gate, unit, value in ov:
+                if gate == "n":
+                    n[:, unit] = value
+            np.subtract(h_prev, n, out=h[t])  # h_t = n_t + z_t * (h_{t-1} - n_t)
+            h[t] *= z
+            h[t] += n
+            for gate, unit, value in ov:
+                if gate == "h":
+                    h[t][:, unit] = value
+            h_prev = h[t]
+        blocks = {n: slice(k * H, (k + 1) * H) for k, n in enumerate("rzn")}
+        return (
+            {f"pre_{n}": pre[..., sl] for n, sl in blocks.items()}
+            | {n: act[..., sl] for n, sl in blocks.items()}
+            | {"h": h}
+        )
+
+
+def cell_from_torch(module: Any) -> _RecurrentCell:
+    """The numpy cell replaying a torch nn.RNN / nn.LSTM / nn.GRU /
+    models.PeepholeLSTM (any number of layers, weights copied, dtype kept)."""
+    import torch
+
+    from .models import PeepholeLSTM as TorchPeephole
+
+    if isinstance(module, TorchPeephole):
+        cls, extra = PeepholeLSTM, {}
+    elif isinstance(module, torch.nn.LSTM):
+        if module.proj_size:
+            raise ValueError(f"nn.LSTM with proj_size must be 0, got {module.proj_size}")
+        cls, extra = LSTM, {}
+    elif isinstance(module, torch.nn.GRU):
+        cls, extra = GRU, {}
+    elif isinstance(module, torch.nn.RNN):
+        cls, extra = RNN, {"nonlinearity": module.nonlinearity}
+    else:
+        raise ValueError(
+            f"expected a torch nn.RNN, nn.LSTM, nn.GRU or models.PeepholeLSTM, "
+            f"got {type(module).__name__}"
+        )
+    if getattr(module, "bidirectional", False):
+        raise ValueError("expected a unidirectional module, got bidirectional=True")
+    state = {k: v.detach().cpu().numpy().copy() for k, v in module.state_dict().items()}
+    if not getattr(module, "bias", True):  # bias=False: torch's zero biases
+        for k in range(module.num_layers):
+            GH = state[f"weight_hh_l{k}"].shape[0]
+            for n in ("bias_ih", "bias_hh"):
+                state[f"{n}_l{k}"] = np.zeros(GH, dtype=state[f"weight_hh_l{k}"].dtype)
+    return cls(state, **extra)
+
+
+# --------------------------------------------------------------------------- model
+
+
+class SequenceModel:
+    """A recurrent cell with a linear readout over one-hot token inputs.
+
+        x_t = onehot(id_t),  h_t = cell(x_t, state),  logits_t = W_hy h_t + b_y
+
+    ``trace(ids)`` returns the cell's trace with the extra field ``logits``
+    ((T, V) or (B, T, V)).
+    """
+
+    def __init__(self, cell: _RecurrentCell, readout: Dense) -> None:
+        if not isinstance(cell, _RecurrentCell):
+            raise ValueError(f"cell must be an RNN, LSTM, GRU or PeepholeLSTM, got {cell!r}")
+        if not isinstance(readout, Dense):
+            raise ValueError(f"readout must be a Dense layer, got {readout!r}")
+        if readout.in_features != cell.hidden_size:
+            raise ValueError(
+                f"readout must take {cell.hidden_size} features (the cell's hidden "
+                f"size), got weight of shape {readout.W.shape}"
+            )
+        self.cell, self.readout = cell, readout
+
+    @property
+    def vocab_size(self) -> int:
+        return self.cell.input_size
+
+    @property
+    def output_size(self) -> int:
+        return self.readout.out_features
+
+    def onehot(self, ids: Any) -> np.ndarray:
+        """Token ids (T,) or (B, T) -> one-hot rows (T, V) or (B, T, V)."""
+        V = self.vocab_size
+        a = np.asarray(ids)
+        if a.dtype.kind not in "iu" and not (a.dtype.kind == "f" and a.size and
+                                               np.all(a == np.round(a))):
+            raise ValueError(f"ids must be integer token ids, got dtype {a.dtype}")
+        if a.ndim not in (1, 2):
+            raise ValueError(f"ids must have shape (T,) or (B, T), got {a.shape}")
+        if a.shape[-1] == 0:
+            raise ValueError(f"ids must hold at least one step (T >= 1), got shape {a.shape}")
+        a = a.astype(np.int64)
+        if a.min() < 0 or a.max() >= V:
+            raise ValueError(
+                f"ids must be in [0, {V}) (vocabulary size), got values in "
+                f"[{a.min()}, {a.max()}]"
+            )
+        return np.eye(V, dtype=self.cell.dtype)[a]
+
+    def trace(
+        self,
+        ids: Any,
+        h0: np.ndarray | None = None,
+        c0: np.ndarray | None = None,
+        overrides: Iterable[Override] = (),
+    ) -> Trace:
+        """The cell's trace on onehot(ids), plus ``logits`` (T, V) or (B, T, V)."""
+        tr = self.cell.trace(self.onehot(ids), h0, c0, overrides)
+        return tr.with_fields(logits=self.readout(tr.h))
+
+    @classmethod
+    def from_torch(cls, model: Any) -> SequenceModel:
+        """The numpy replay of a models.CharModel (its ``.rnn`` and ``.readout``)."""
+        if not (hasattr(model, "rnn") and hasattr(model, "readout")):
+            raise ValueError(
+                f"expected a models.CharModel with .rnn and .readout, got "
+                f"{type(model).__name__}"
+            )
+        return cls(cell_from_torch(model.rnn), Dense.from_torch(model.readout))
+
+    def __repr__(self) -> str:
+        return f"SequenceModel({self.cell!r}, {self.readout!r})"

@@ -1,0 +1,301 @@
+"""Torch modules for training: the peephole LSTM and the character models.
+
+The weights of every module here use the layout of ``cells``, so a trained model
+replays exactly in the numpy glass-box cells (``cells.SequenceModel.from_torch``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import zipfile
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = [
+    "PeepholeLSTM",
+    "make_rnn",
+    "CharModel",
+    "KINDS",
+    "save_weights",
+    "load_weights",
+]
+
+KINDS = ("rnn", "rnn_relu", "lstm", "gru", "peephole")
+
+
+def _peephole_layer(
+    xproj: torch.Tensor,
+    W_hh: torch.Tensor,
+    w_ci: torch.Tensor,
+    w_cf: torch.Tensor,
+    w_co: torch.Tensor,
+    h: torch.Tensor,
+    c: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """One peephole LSTM layer over all steps.
+
+    xproj: (T, B, 4H) = W_ih x_t + b_ih + b_hh for every step (i | f | g | o);
+    h, c: (B, H). Returns the outputs h_t (T, B, H) and the final h, c.
+    """
+    H = h.shape[1]
+    W_hh_T = W_hh.t()
+    outputs = []
+    for pre in xproj.unbind(0):  # pre: (B, 4H)
+        pre = torch.addmm(pre, h, W_hh_T)
+        pre_i, pre_f, pre_g, pre_o = pre.split(H, dim=1)
+        i = torch.sigmoid(pre_i + w_ci * c)
+        f = torch.sigmoid(pre_f + w_cf * c)
+        g = torch.tanh(pre_g)
+        c = f * c + i * g
+        o = torch.sigmoid(pre_o + w_co * c)
+        h = o * torch.tanh(c)
+        outputs.append(h)
+    return torch.stack(outputs), h, c
+
+
+class PeepholeLSTM(nn.Module):
+    """An LSTM whose gates also see the cell state (diagonal peepholes):
+
+        i_t = sigma(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi + w_ci * c_{t-1})
+        f_t = sigma(W_if x_t + b_if + W_hf h_{t-1} + b_hf + w_cf * c_{t-1})
+        g_t = tanh(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)
+        c_t = f_t * c_{t-1} + i_t * g_t
+        o_t = sigma(W_io x_t + b_io + W_ho h_{t-1} + b_ho + w_co * c_t)
+        h_t = o_t * tanh(c_t)
+
+    Same call as nn.LSTM: ``forward(x, (h0, c0)=None) -> (output, (h_n, c_n))``
+    with x (T, B, I), (B, T, I) if batch_first, or unbatched (T, I); states
+    (L, B, H) or (L, H). Parameters per layer k: nn.LSTM's ``weight_ih_l{k}``,
+    ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}`` plus the peepholes
+    ``weight_ci_l{k}``, ``weight_cf_l{k}``, ``weight_co_l{k}`` (H,).
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        batch_first: bool = False,
+    ) -> None:
+        super().__init__()
+        for name, v in (("input_size", input_size), ("hidden_size", hidden_size),
+                        ("num_layers", num_layers)):
+            if not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name} must be a positive int, got {v!r}")
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.num_layers, self.batch_first = num_layers, batch_first
+        H = hidden_size
+        for k in range(num_layers):
+            I_k = input_size if k == 0 else H
+            self.register_parameter(f"weight_ih_l{k}", nn.Parameter(torch.empty(4 * H, I_k)))
+            self.register_parameter(f"weight_hh_l{k}", nn.Parameter(torch.empty(4 * H, H)))
+            self.register_parameter(f"bias_ih_l{k}", nn.Parameter(torch.empty(4 * H)))
+            self.register_parameter(f"bias_hh_l{k}", nn.Parameter(torch.empty(4 * H)))
+            for n in ("ci", "cf", "co"):
+                self.register_parameter(f"weight_{n}_l{k}", nn.Parameter(torch.empty(H)))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """U(-1/sqrt(H), 1/sqrt(H)) for every parameter, like nn.LSTM."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            nn.init.uniform_(p, -bound, bound)
+
+    def layer_params(self, k: int) -> tuple[torch.Tensor, ...]:
+        """(W_ih, W_hh, b_ih, b_hh, w_ci, w_cf, w_co) of layer k."""
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh",
+                 "weight_ci", "weight_cf", "weight_co")
+        return tuple(getattr(self, f"{n}_l{k}") for n in names)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        hx: tuple[torch.Tensor, torch.Tensor] | None = None,
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        L, H, I = self.num_layers, self.hidden_size, self.input_size
+        if x.dim() not in (2, 3) or x.shape[-1] != I:
+            raise ValueError(
+                f"x must have shape (T, {I}) or (B, T, {I}) with batch_first, "
+                f"(T, B, {I}) otherwise, got {tuple(x.shape)}"
+            )
+        batched = x.dim() == 3
+        if not batched:
+            x = x.unsqueeze(1)  # (T, 1, I)
+        elif self.batch_first:
+            x = x.transpose(0, 1)  # (T, B, I)
+        T, B = x.shape[:2]
+        if T == 0:
+            raise ValueError("x must hold at least one step (T >= 1)")
+        if hx is None:
+            h0 = c0 = x.new_zeros(L, B, H)
+        else:
+            h0, c0 = hx
+            want = (L, B, H) if batched else (L, H)
+            for name, s in (("h0", h0), ("c0", c0)):
+                if tuple(s.shape) != want:
+                    raise ValueError(f"{name} must have shape {want}, got {tuple(s.shape)}")
+            if not batched:
+                h0, c0 = h0.unsqueeze(1), c0.unsqueeze(1)
+        h_n, c_n = [], []
+        inp = x
+        for k in range(L):
+            W_ih, W_hh, b_ih, b_hh, w_ci, w_cf, w_co = self.layer_params(k)
+            # input projection of all T steps in one matmul: (T, B, 4H)
+            xproj = (inp.reshape(T * B, -1) @ W_ih.t() + (b_ih + b_hh)).view(T, B, 4 * H)
+            inp, h, c = _peephole_layer(xproj, W_hh, w_ci, w_cf, w_co, h0[k], c0[k])
+            h_n.append(h)
+            c_n.append(c)
+        out, h_n, c_n = inp, torch.stack(h_n), torch.stack(c_n)
+        if not batched:
+            return out.squeeze(1), (h_n.squeeze(1), c_n.squeeze(1))
+        if self.batch_first:
+            out = out.transpose(0, 1)
+        return out, (h_n, c_n)
+
+    def extra_repr(self) -> str:
+        return (f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
+                f"batch_first={self.batch_first}")
+
+
+def make_rnn(kind: str, input_size: int, hidden_size: int, num_layers: int = 1) -> nn.Module:
+    """The torch recurrent layers of `kind` (batch_first=True).
+
+    kind: "rnn" (tanh), "rnn_relu", "lstm", "gru" or "peephole".
+    """
+    if kind == "rnn":
+        return nn.RNN(input_size, hidden_size, num_layers, batch_first=True)
+    if kind == "rnn_relu":
+        return nn.RNN(input_size, hidden_size, num_layers, nonlinearity="relu",
+                      batch_first=True)
+    if kind == "lstm":
+        return nn.LSTM(input_size, hidden_size, num_layers, batch_first=True)
+    if kind == "gru":
+        return nn.GRU(input_size, hidden_size, num_layers, batch_first=True)
+    if kind == "peephole":
+        return PeepholeLSTM(input_size, hidden_size, num_layers, batch_first=True)
+    raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+
+
+class CharModel(nn.Module):
+    """One-hot characters -> recurrent layers -> linear readout.
+
+        x_t = onehot(id_t),  h_t = rnn(x_t, state),  logits_t = W h_t + b
+
+    ``forward(ids (B, T) long, state=None) -> (logits (B, T, V), state)`` where
+    state is h_n (L, B, H), or (h_n, c_n) for the LSTMs.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        vocab_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        output_size: int | None = None,
+    ) -> None:
+        super().__init__()
+        for name, v in (("vocab_size", vocab_size), ("hidden_size", hidden_size),
+                        ("num_layers", num_layers)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"{name} must be a positive int, got {v!r}")
+        if output_size is not None and (not isinstance(output_size, int) or output_size < 1):
+            raise ValueError(f"output_size must be None or a positive int, got {output_size!r}")
+        self.kind = kind
+        self.vocab_size = vocab_size
+        self.rnn = make_rnn(kind, vocab_size, hidden_size, num_layers)
+        self.readout = nn.Linear(hidden_size, output_size or vocab_size)
+        self.config = {
+            "kind": kind,
+            "vocab_size": vocab_size,
+            "hidden_size": hidden_size,
+            "num_layers": num_layers,
+            "output_size": output_size,
+        }
+
+    def forward(self, ids: torch.Tensor, state: Any = None) -> tuple[torch.Tensor, Any]:
+        """ids (B, T) long -> logits (B, T, V_out), final state."""
+        if not isinstance(ids, torch.Tensor) or ids.dtype not in (torch.int64, torch.int32):
+            raise ValueError(f"ids must be an integer torch tensor (B, T), got {ids!r:.80}")
+        if ids.dim() != 2 or ids.shape[1] == 0:
+            raise ValueError(f"ids must have shape (B, T) with T >= 1, got {tuple(ids.shape)}")
+        V = self.vocab_size
+        if ids.numel() and (ids.min() < 0 or ids.max() >= V):
+            raise ValueError(
+                f"ids must be in [0, {V}) (vocabulary size), got values in "
+                f"[{int(ids.min())}, {int(ids.max())}]"
+            )
+        dtype = self.readout.weight.dtype
+        x = nn.functional.one_hot(ids.long(), V).to(dtype)  # (B, T, V)
+        h, state = self.rnn(x, state)  # (B, T, H)
+        return self.readout(h), state
+
+
+# --------------------------------------------------------------------------- files
+
+_CONFIG_KEY = "__config__"
+
+
+def save_weights(model: CharModel, path: str | os.PathLike, **meta: Any) -> None:
+    """Write the model as one .npz: float32 arrays (state_dict names) + JSON config.
+
+    meta: JSON-serialisable facts to keep with the weights (task, accuracy, ...).
+    """
+    if not isinstance(model, CharModel):
+        raise ValueError(f"model must be a CharModel, got {type(model).__name__}")
+    try:
+        config = json.dumps({"config": model.config, "meta": meta})
+    except TypeError as e:
+        raise ValueError(f"meta must be JSON-serialisable: {e}") from e
+    arrays = {
+        k: v.detach().cpu().numpy().astype(np.float32)
+        for k, v in model.state_dict().items()
+    }
+    arrays[_CONFIG_KEY] = np.array(config)  # a unicode scalar, no pickle needed
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+def load_weights(path: str | os.PathLike) -> tuple[CharModel, dict[str, Any]]:
+    """The CharModel (float32) and meta stored by :func:`save_weights`."""
+    expected = "a .npz written by save_weights (float32 arrays + a JSON config)"
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if _CONFIG_KEY not in data.files:
+                raise ValueError(f"{path}: expected {expected}; no config entry found")
+            stored = json.loads(str(data[_CONFIG_KEY]))
+            arrays = {k: data[k] for k in data.files if k != _CONFIG_KEY}
+    except FileNotFoundError:
+        raise
+    except ValueError as e:
+        if str(e).startswith(f"{path}: expected"):
+            raise
+        raise ValueError(f"{path}: expected {expected}; cannot read it ({e})") from e
+    except (OSError, zipfile.BadZipFile, EOFError, KeyError) as e:
+        raise ValueError(f"{path}: expected {expected}; cannot read it ({e})") from e
+    try:
+        config, meta = stored["config"], stored["meta"]
+        model = CharModel(**config)
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"{path}: expected {expected}; bad config {stored!r:.200} ({e})") from e
+    state = model.state_dict()
+    if set(arrays) != set(state):
+        raise ValueError(
+            f"{path}: weights do not match the config {config}; expected arrays "
+            f"{sorted(state)}, got {sorted(arrays)}"
+        )
+    for k, a in arrays.items():
+        if a.shape != tuple(state[k].shape) or a.dtype.kind != "f":
+            raise ValueError(
+                f"{path}: {k} must be a float array of shape {tuple(state[k].shape)}, "
+                f"got {a.dtype} {a.shape}"
+            )
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{path}: {k} must be finite, got NaN or inf")
+    model.load_state_dict({k: torch.from_numpy(np.asarray(a, np.float32)) for k, a in
+                           arrays.items()})
+    return model, meta
