@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import torch
 from torch import nn
 
@@ -150,21 +151,76 @@ class MovieModel:
         """Best accuracy of any single-frame classifier: sum_s max_y pi_y B[y, s]."""
         return float((self.pi[:, None] * self.B).max(axis=0).sum())
 
-    def filtered_accuracy(self, s: np.ndarray, y: np.ndarray) -> float:
-        """Accuracy of argmax_y P(y_t | s_1..s_t), the forward algorithm.
+    def per_frame_predictions(self, s: np.ndarray) -> np.ndarray:
+        """The best single-frame guess: argmax_y pi_y B[y, s_t], shape of ``s``."""
+        best = (self.pi[:, None] * self.B).argmax(axis=0)  # (S,)
+        return best[_check_shots(s, len(self.shots))]
+
+    def filtered_predictions(self, s: np.ndarray) -> np.ndarray:
+        """argmax_y P(y_t | s_1..s_t) by the forward algorithm, (n, T).
 
         alpha_1 = pi * B[:, s_1];  alpha_t = (alpha_{t-1} A) * B[:, s_t],
         normalised at each step.
         """
-        s, y = _check_pair(s, y)
+        s = _check_shots(s, len(self.shots))
+        if s.ndim != 2:
+            raise ValueError(f"shots must be (n_movies, T), got shape {s.shape}")
+        guesses = np.empty(s.shape, dtype=np.int64)
         alpha = self.pi * self.B[:, s[:, 0]].T  # (n, K)
-        alpha /= alpha.sum(axis=1, keepdims=True)
-        correct = (alpha.argmax(axis=1) == y[:, 0]).sum()
-        for t in range(1, s.shape[1]):
-            alpha = (alpha @ self.A) * self.B[:, s[:, t]].T
+        for t in range(s.shape[1]):
+            if t > 0:
+                alpha = (alpha @ self.A) * self.B[:, s[:, t]].T
             alpha /= alpha.sum(axis=1, keepdims=True)
-            correct += (alpha.argmax(axis=1) == y[:, t]).sum()
-        return float(correct / y.size)
+            guesses[:, t] = alpha.argmax(axis=1)
+        return guesses
+
+    def filtered_accuracy(self, s: np.ndarray, y: np.ndarray) -> float:
+        """Accuracy of the forward algorithm's guesses on movies (s, y)."""
+        s, y = _check_pair(s, y)
+        return float((self.filtered_predictions(s) == y).mean())
+
+    def movie_figure(self, s: np.ndarray, y: np.ndarray,
+                     guesses: dict[str, np.ndarray]) -> go.Figure:
+        """One movie as coloured strips: the true activity and each guess per frame.
+
+        s, y: (T,) shot ids and labels; guesses: row name -> (T,) labels.
+        """
+        s = _check_shots(s, len(self.shots))
+        rows = {"true activity": np.asarray(y), **guesses}
+        for name, row in rows.items():
+            if np.shape(row) != s.shape or s.ndim != 1:
+                raise ValueError(
+                    f"{name!r} must be a (T,) array like the shots {s.shape}, "
+                    f"got {np.shape(row)}"
+                )
+        K = len(self.activities)
+        palette = ["#1f77b4", "#17becf", "#ff7f0e", "#d62728", "#2ca02c",
+                   "#9467bd", "#8c564b"]
+        scale = []
+        for k, colour in enumerate(palette[:K]):  # one flat band per activity
+            scale += [[k / K, colour], [(k + 1) / K, colour]]
+        names = list(rows)[::-1]  # top row first
+        z = np.array([rows[n] for n in names])
+        shot_names = np.array(self.shots)[s]
+        text = np.array([[f"frame {t}<br>shot: {shot_names[t]}<br>{n}: "
+                          f"{self.activities[v]}" + ("" if n == "true activity" else
+                          (" (right)" if v == y[t] else " (wrong)"))
+                          for t, v in enumerate(rows[n])] for n in names])
+        marks = np.array([["" if n == "true activity" or v == y[t] else "x"
+                           for t, v in enumerate(rows[n])] for n in names])
+        fig = go.Figure(go.Heatmap(
+            z=z, y=names, colorscale=scale, zmin=-0.5, zmax=K - 0.5,
+            text=marks, texttemplate="%{text}", hovertext=text,
+            hovertemplate="%{hovertext}<extra></extra>", xgap=1, ygap=3,
+            colorbar=dict(tickvals=list(range(K)), ticktext=list(self.activities),
+                          title="activity"),
+        ))
+        fig.update_layout(
+            title="One movie, frame by frame (x = wrong guess)",
+            xaxis_title="frame t", height=300, template="plotly_white",
+            margin=dict(l=160),
+        )
+        return fig
 
 
 def empirical_ceiling(s: np.ndarray, y: np.ndarray, n_labels: int) -> float:
@@ -177,6 +233,17 @@ def empirical_ceiling(s: np.ndarray, y: np.ndarray, n_labels: int) -> float:
     counts = np.zeros((int(s.max()) + 1, n_labels), dtype=np.int64)
     np.add.at(counts, (s.ravel(), y.ravel()), 1)
     return float(counts.max(axis=1).sum() / y.size)
+
+
+def _check_shots(s: np.ndarray, n_shots: int) -> np.ndarray:
+    s = np.asarray(s)
+    if s.size == 0 or not np.issubdtype(s.dtype, np.integer):
+        raise ValueError(f"shots must be a non-empty integer array, got {s.dtype} "
+                         f"of shape {s.shape}")
+    if s.min() < 0 or s.max() >= n_shots:
+        raise ValueError(f"shot ids must be in 0..{n_shots - 1}, got {s.min()}.."
+                         f"{s.max()}")
+    return s
 
 
 def _check_pair(s: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

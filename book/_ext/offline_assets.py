@@ -26,6 +26,23 @@ def add_plotly_where_needed(
         app.add_js_file("plotly.min.js", priority=100)
 
 
+def drop_remote_launchers(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree
+) -> None:
+    """Remove the thebe launcher's scripts, which point at a CDN.
+
+    Jupyter Book always loads sphinx-thebe; its inline config names a CDN URL and
+    is added twice (a JavaScript error). The book offers no remote kernels, so
+    every script that names sphinx-thebe or a remote URL is dropped.
+    """
+    def remote(js: Any) -> bool:
+        text = str(js) + str(getattr(js, "attributes", {}).get("body", ""))
+        return "thebe" in text or "://" in text
+
+    context["script_files"] = [js for js in context.get("script_files", [])
+                               if not remote(js)]
+
+
 def copy_plotly(app: Sphinx, exc: Exception | None) -> None:
     if exc is None and app.builder.format == "html":
         static = Path(app.outdir) / "_static"
@@ -37,5 +54,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     if not PLOTLY_JS.is_file():
         raise RuntimeError(f"plotly.js not found at {PLOTLY_JS}; is plotly installed?")
     app.connect("html-page-context", add_plotly_where_needed)
+    app.connect("html-page-context", drop_remote_launchers, priority=900)
     app.connect("build-finished", copy_plotly)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,217 @@
+"""The rendered book, as a reader sees it: every page in headless Chromium.
+
+The book is built once (warnings are errors), served on 127.0.0.1, and every page
+listed in ``_toc.yml`` is opened with every request leaving the machine blocked
+and recorded. For each page the test asserts that
+
+- no request went anywhere but the local server, and the page weighs < 10 MB;
+- the page logged no JavaScript error;
+- every figure the chapter's notebook outputs is in the page and drew (plotly
+  built its SVG), with plotly.js loaded once at most and never inlined;
+- equations were typeset by the locally served MathJax;
+- every plotly slider and button menu works: using it changes what is drawn;
+- no widget view from a live-only control is left in the page.
+
+A full-page screenshot of each page is saved in ``test-artifacts/screenshots``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+MAX_PAGE_BYTES = 10 * 1024 * 1024
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def toc_pages() -> list[str]:
+    """Page names from _toc.yml, in reading order (e.g. 'book/intro')."""
+    names = []
+    for line in (ROOT / "_toc.yml").read_text().splitlines():
+        line = line.split("#")[0].strip().removeprefix("- ")
+        for key in ("root:", "file:"):
+            if line.startswith(key):
+                names.append(line.removeprefix(key).strip())
+    return names
+
+
+def expected_figures(page: str) -> int:
+    """How many plotly figures the page's notebook outputs (0 for Markdown)."""
+    nb = ROOT / f"{page}.ipynb"
+    if not nb.exists():
+        return 0
+    count = 0
+    for cell in json.loads(nb.read_text())["cells"]:
+        for out in cell.get("outputs", []):
+            if "plotly-graph-div" in "".join(out.get("data", {}).get("text/html", "")):
+                count += 1
+    return count
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    jb = Path(sys.executable).with_name("jupyter-book")
+    run = subprocess.run(
+        [str(jb), "build", str(ROOT), "--warningiserror", "--keep-going"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert run.returncode == 0, f"book build failed:\n{run.stdout[-4000:]}{run.stderr}"
+    return HTML
+
+
+@pytest.fixture(scope="session")
+def server(built_book: Path):
+    handler = functools.partial(QuietHandler, directory=str(built_book))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep pytest output readable
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium is missing: apt-get install chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class PageVisit:
+    """One page opened with the network closed, and what happened on it."""
+
+    def __init__(self, browser, base: str, page_name: str) -> None:
+        self.errors: list[str] = []
+        self.external: list[str] = []
+        self.bytes = 0
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        host = urlparse(base).netloc
+        self.page.route("**/*", functools.partial(self._route, host))
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.on("response", self._response)
+        self.page.goto(f"{base}/{page_name}.html", wait_until="networkidle")
+        self.page.wait_for_timeout(300)  # let MathJax and plotly finish drawing
+
+    def _route(self, host: str, route) -> None:
+        url = urlparse(route.request.url)
+        if url.scheme in ("data", "blob") or url.netloc == host:
+            route.continue_()
+        else:
+            self.external.append(route.request.url)
+            route.abort()
+
+    def _console(self, msg) -> None:
+        if msg.type == "error":
+            self.errors.append(f"console: {msg.text}")
+
+    def _response(self, response) -> None:
+        try:
+            self.bytes += len(response.body())
+        except Exception:  # redirects have no body
+            pass
+
+    def close(self) -> None:
+        self.context.close()
+
+
+FIGURE_STATE = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(
+    gd => ({drew: !!gd._fullLayout && !!gd.querySelector('.main-svg'),
+            sliders: (gd._fullLayout && gd._fullLayout.sliders || []).length,
+            menus: (gd._fullLayout && gd._fullLayout.updatemenus || []).length}))"""
+
+DRAWN = """(i) => { const gd = document.querySelectorAll('.plotly-graph-div')[i];
+    return JSON.stringify([gd.data.map(t => [t.x, t.y, t.z, t.text, t.visible]),
+                           gd.layout.title, gd.layout.annotations]); }"""
+
+
+@pytest.mark.parametrize("page_name", toc_pages())
+def test_page_in_browser(browser, server, page_name: str) -> None:
+    visit = PageVisit(browser, server, page_name)
+    page = visit.page
+    try:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SHOTS / f"{page_name.replace('/', '_')}.png",
+                        full_page=True)
+        assert visit.external == [], f"requests left the machine: {visit.external}"
+        assert visit.errors == [], f"JavaScript errors: {visit.errors}"
+        assert visit.bytes < MAX_PAGE_BYTES, f"page weighs {visit.bytes} bytes"
+
+        html = page.content()
+        assert "plotly.js v" not in html, "plotly.js is inlined in the page"
+        assert page.locator('script[src*="plotly"]').count() <= 1
+        assert page.locator(".jupyter-widgets, script[type*='widget-view']").count() \
+            == 0, "a live-only widget view is left in the page"
+
+        figures = page.evaluate(FIGURE_STATE)
+        assert len(figures) == expected_figures(page_name)
+        assert all(f["drew"] for f in figures), f"figures that did not draw: {figures}"
+
+        if page.locator(".math").count():
+            assert page.locator("mjx-container").count() > 0, "MathJax did not run"
+            assert page.locator("mjx-merror").count() == 0, "MathJax reported errors"
+
+        for i, fig in enumerate(figures):
+            if fig["sliders"]:
+                check_slider_moves(page, i)
+            if fig["menus"]:
+                check_menu_buttons(page, i)
+        assert visit.errors == [], f"JavaScript errors while interacting: {visit.errors}"
+    finally:
+        visit.close()
+
+
+def check_slider_moves(page, i: int) -> None:
+    """Click the far end of figure i's first slider: the drawing must change."""
+    div = page.locator(".plotly-graph-div").nth(i)
+    div.scroll_into_view_if_needed()
+    before = page.evaluate(DRAWN, i)
+    rail = div.locator(".slider-rail-touch-rect").first
+    box = rail.bounding_box()
+    assert box is not None, f"figure {i}: slider rail not drawn"
+    for x in (box["x"] + box["width"] - 2, box["x"] + 2):  # the last step, then the first
+        page.mouse.click(x, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(200)
+        after = page.evaluate(DRAWN, i)
+        if after != before:
+            return
+    raise AssertionError(f"figure {i}: moving the slider changed nothing")
+
+
+def check_menu_buttons(page, i: int) -> None:
+    """Click every button of figure i's first menu: some click must change it."""
+    div = page.locator(".plotly-graph-div").nth(i)
+    div.scroll_into_view_if_needed()
+    buttons = div.locator(".updatemenu-button")
+    states = {page.evaluate(DRAWN, i)}
+    for k in range(buttons.count()):
+        buttons.nth(k).click()
+        page.wait_for_timeout(200)
+        states.add(page.evaluate(DRAWN, i))
+    assert len(states) > 1, f"figure {i}: no menu button changed the figure"
