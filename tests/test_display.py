@@ -1,0 +1,71 @@
+"""show() and live(): one output that works live and in the rendered book."""
+
+import re
+
+import ipywidgets as widgets
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from lstm_tutorial import display
+from lstm_tutorial.activations import ACTIVATIONS, activations_figure
+
+
+def test_figure_bundle_has_json_html_and_text():
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]), layout_title_text="t")
+    bundle = display.figure_bundle(fig)
+    assert set(bundle) == {display.PLOTLY_MIME, "text/html", "text/plain"}
+    assert bundle[display.PLOTLY_MIME]["data"][0]["y"] == [3, 4]
+    html = bundle["text/html"]
+    assert 'class="plotly-graph-div"' in html and "Plotly.newPlot" in html
+    assert "<script src=" not in html, "the fragment must not load plotly.js"
+    assert len(html) < 10_000, "plotly.js must not be inlined"
+    assert bundle["text/plain"] == "<plotly figure: t>"
+
+
+def test_div_id_is_stable_for_one_figure_and_differs_between_figures():
+    a = go.Figure(go.Scatter(y=[1, 2]))
+    b = go.Figure(go.Scatter(y=[1, 3]))
+    ids = [re.search(r'id="(fig-[0-9a-f]+)"', display.figure_html(f)).group(1)
+           for f in (a, a, b)]
+    assert ids[0] == ids[1] != ids[2]
+
+
+def test_live_bundle_offers_widget_and_note():
+    w = widgets.IntSlider()
+    bundle = display.live_bundle(w, "A slider <b>.")
+    assert bundle[display.WIDGET_MIME]["model_id"] == w.model_id
+    assert "Runs live" in bundle["text/html"]
+    assert "A slider &lt;b&gt;." in bundle["text/html"]  # escaped
+
+
+def test_bad_objects_are_refused():
+    with pytest.raises(TypeError, match="go.Figure"):
+        display.figure_bundle({"data": []})
+    with pytest.raises(TypeError, match="ipywidgets widget"):
+        display.live_bundle(object(), "x")
+
+
+def test_activation_figure_curves_and_slider_values():
+    fig = activations_figure(x_max=5.0, n_slider=21)
+    names = [t.name for t in fig.data[:3]]
+    assert names == list(ACTIVATIONS)
+    x = np.asarray(fig.data[0].x)
+    np.testing.assert_allclose(fig.data[0].y, 1 / (1 + np.exp(-x)), atol=1e-4)
+    np.testing.assert_allclose(fig.data[1].y, np.tanh(x), atol=1e-4)
+    np.testing.assert_allclose(fig.data[2].y, np.maximum(0, x), atol=1e-4)
+    steps = fig.layout.sliders[0].steps
+    assert len(steps) == 21
+    last = steps[-1].args[0]
+    x0 = last["x"][0][0]
+    assert x0 == pytest.approx(4.0)
+    assert last["y"][1][0] == pytest.approx(np.tanh(4.0), abs=1e-4)
+    slopes = fig.layout.updatemenus[0].buttons[1].args[0]["y"][0]
+    np.testing.assert_allclose(
+        slopes, (1 / (1 + np.exp(-x))) * (1 - 1 / (1 + np.exp(-x))), atol=1e-4)
+    assert max(slopes) <= 0.25 + 1e-9
+
+
+def test_activation_figure_rejects_bad_ranges():
+    with pytest.raises(ValueError, match="x_max > 0"):
+        activations_figure(x_max=0)
