@@ -338,7 +338,9 @@ class HandSet:
         if max_len is None:
             max_len = len(ids) + 100
         if not isinstance(max_len, int) or max_len < 1:
-            raise ValueError(f"{self.name}: max_len must be an int >= 1, got {max_len!r}")
+            raise ValueError(
+                f"{self.name}: max_len must be an int >= 1, got {max_len!r}"
+            )
         tr = self.model.trace(ids)
         out: list[int] = []
         while len(out) < max_len:
