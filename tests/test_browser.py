@@ -10,7 +10,8 @@ and recorded. For each page the test asserts that
   built its SVG), with plotly.js loaded once at most and never inlined;
 - equations were typeset by the locally served MathJax;
 - every plotly slider and button menu works: using it changes what is drawn;
-- no widget view from a live-only control is left in the page.
+- no widget view from a live-only control is left in the page, and each one
+  left its "Runs live" note instead.
 
 A full-page screenshot of each page is saved in ``test-artifacts/screenshots``.
 """
@@ -52,17 +53,18 @@ def toc_pages() -> list[str]:
     return names
 
 
-def expected_figures(page: str) -> int:
-    """How many plotly figures the page's notebook outputs (0 for Markdown)."""
+def expected_outputs(page: str) -> tuple[int, int]:
+    """(plotly figures, live-only widgets) the page's notebook outputs."""
     nb = ROOT / f"{page}.ipynb"
     if not nb.exists():
-        return 0
-    count = 0
+        return 0, 0
+    figures = widgets = 0
     for cell in json.loads(nb.read_text())["cells"]:
         for out in cell.get("outputs", []):
-            if "plotly-graph-div" in "".join(out.get("data", {}).get("text/html", "")):
-                count += 1
-    return count
+            data = out.get("data", {})
+            figures += "plotly-graph-div" in "".join(data.get("text/html", ""))
+            widgets += "application/vnd.jupyter.widget-view+json" in data
+    return figures, widgets
 
 
 @pytest.fixture(scope="session")
@@ -169,8 +171,11 @@ def test_page_in_browser(browser, server, page_name: str) -> None:
         assert page.locator(".jupyter-widgets, script[type*='widget-view']").count() \
             == 0, "a live-only widget view is left in the page"
 
+        n_figures, n_live = expected_outputs(page_name)
+        assert page.locator(".live-only").count() == n_live, \
+            "each live-only control must leave its note in the page"
         figures = page.evaluate(FIGURE_STATE)
-        assert len(figures) == expected_figures(page_name)
+        assert len(figures) == n_figures
         assert all(f["drew"] for f in figures), f"figures that did not draw: {figures}"
 
         if page.locator(".math").count():

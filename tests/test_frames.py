@@ -127,3 +127,16 @@ def test_movie_figure_rows_and_marks(movies):
 def test_bad_input_is_explained(movies, call, match):
     with pytest.raises(ValueError, match=match):
         call(movies)
+
+
+def test_trainer_control_trains_and_reports(movies):
+    s, y = movies.sample(60, seed=0)
+    st, yt = movies.sample(30, seed=1)
+    box = frames.trainer_control(movies, s, y, st, yt)
+    activation, n_hidden, _ = box.children[0].children
+    activation.value, n_hidden.value = "relu", 8
+    box.train()
+    text = "".join(o.get("text", "") for o in box.out.outputs)
+    assert text.startswith("relu, 8 hidden units: test accuracy 0.")
+    ceiling = frames.empirical_ceiling(st, yt, len(movies.activities))
+    assert f"(per-frame ceiling {ceiling:.4f})" in text
