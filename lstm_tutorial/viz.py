@@ -811,11 +811,11 @@ class _Steps:
         self.panel_px = panels
         return h
 
-    def panel_traces(self, t: int, show_values: bool) -> list[go.Heatmap]:
+    def panel_traces(self, t: int, show_values: bool) -> list[dict]:
         """The token strip, the gates panel (if any) and the states panel at step t.
         Call :meth:`geometry` first."""
         txt = "%{z:.2f}" if show_values else None
-        out = [go.Heatmap(
+        out = [dict(type="heatmap",
             z=self.strip(t), text=[self.tokens], texttemplate="%{text}",
             colorscale=[[0, "white"], [0.5, "rgb(232,232,232)"], [1, _CURRENT]],
             zmin=0, zmax=2, showscale=False, xgap=1, x=list(range(self.T)), y=["read"],
@@ -833,7 +833,7 @@ class _Steps:
                 len=max(self.panel_px, 80))
             if not is_gate(names[0], self.kind):
                 colours["colorbar"]["title"]["text"] = "-1 to 1"
-            out.append(go.Heatmap(
+            out.append(dict(type="heatmap",
                 z=block[t].tolist(), x=[_LABELS[fam][q] for q in names], y=self.units,
                 texttemplate=txt, textfont=dict(size=12), xgap=2, ygap=2,
                 xaxis=f"x{ax}", yaxis=f"y{ax}",
@@ -956,16 +956,16 @@ def step_figure(
     steps = list(range(st.T))
     if baseline is not None:
         base = _quantity(baseline, q, layer, kind)[seq, :, unit]
-        data.append(go.Scatter(
+        data.append(dict(type="scatter",
             x=steps, y=_r(base), mode="lines", name="without the what-if",
             line=dict(color="#999", dash="dash", width=2), xaxis=ax, yaxis=ya,
             hovertemplate="without: %{y:.3f}<extra></extra>"))
-    data.append(go.Scatter(
+    data.append(dict(type="scatter",
         x=steps, y=_r(line), mode="lines+markers", name=label,
         line=dict(color=COLOURS.get(q, "#1f77b4"), width=2), marker=dict(size=4),
         xaxis=ax, yaxis=ya, customdata=st.tokens,
         hovertemplate=f"step %{{x}} '%{{customdata}}': {label} = %{{y:.3f}}<extra></extra>"))
-    data.append(go.Scatter(
+    data.append(dict(type="scatter",
         x=[step], y=_r([line[step]]), mode="markers", name="step t", showlegend=False,
         marker=dict(size=13, color=_CURRENT, line=dict(color="black", width=1)),
         xaxis=ax, yaxis=ya, hoverinfo="skip"))
@@ -1060,11 +1060,16 @@ def explorer_figure(
                            **{"colorbar.title.text": [c["colorbar"]["title"]["text"]]})
         buttons.append(dict(method="update", label=label,
                             args=[restyle, {"title.text": title or label}]))
+    # The open dropdown is drawn inside the figure: leave room for ~8 entries
+    # under the rows (the heatmap keeps its row height at the top).
+    rows_px = fig.layout.height - 110  # plot area of the plain heatmap
+    height = max(rows_px, 300) + 160
     fig.update_layout(
         updatemenus=[dict(buttons=buttons, active=0, x=0, xanchor="left", y=1.0,
                           yanchor="bottom", pad=dict(b=8), direction="down",
                           showactive=True)],
-        margin=dict(t=110), height=fig.layout.height + 50,
+        margin=dict(t=110, b=50), height=height,
         width=max(fig.layout.width, 620) if fig.layout.width else None,
+        yaxis=dict(domain=[round(1 - rows_px / (height - 160), 6), 1]),
     )
     return fig
