@@ -54,7 +54,7 @@ def toc_pages() -> list[str]:
 
 
 def expected_outputs(page: str) -> tuple[int, int]:
-    """(plotly figures, live-only widgets) the page's notebook outputs."""
+    """(plotly figures, live-only control notes) the page's notebook outputs."""
     nb = ROOT / f"{page}.ipynb"
     if not nb.exists():
         return 0, 0
@@ -63,7 +63,7 @@ def expected_outputs(page: str) -> tuple[int, int]:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             figures += "plotly-graph-div" in "".join(data.get("text/html", ""))
-            widgets += "application/vnd.jupyter.widget-view+json" in data
+            widgets += 'class="live-only' in "".join(data.get("text/html", ""))
     return figures, widgets
 
 
