@@ -575,14 +575,33 @@ class _RecurrentCell:
         c0: np.ndarray | None,
         overrides: dict[int, list[tuple[str, int, float]]],
     ) -> dict[str, np.ndarray]:
+        """One layer over x (T, B, I_k) from h0, c0 (B, H) -> fields, time-major."""
         raise NotImplementedError
 
-    def _project_input(self, p: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
-        """x_t W_ih^T + b_ih + b_hh for all T steps at once: (T, B, G*H)."""
-        T, B, I = x.shape
-        return (x.reshape(T * B, I) @ p["weight_ih"].T + (p["bias_ih"] + p["bias_hh"])).reshape(
-            T, B, -1
-        )
+
+def _project(x: np.ndarray, W_ih: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """x_t W_ih^T + b for all T steps in one matmul: (T, B, I) -> (T, B, rows)."""
+    T, B, I = x.shape
+    out = np.matmul(x.reshape(T * B, I), W_ih.T)
+    out += b
+    return out.reshape(T, B, -1)
+
+
+def _force(step_overrides: list[tuple[str, int, float]], **gates: np.ndarray) -> None:
+    """Set gates[gate][:, unit] = value for this step's overrides of these gates."""
+    for gate, unit, value in step_overrides:
+        if gate in gates:
+            gates[gate][:, unit] = value
+
+
+def _half_scale(gates: str, sigmoid_gates: str, H: int, dtype: np.dtype) -> np.ndarray:
+    """s = 1/2 on the rows of sigmoid gates, 1 on the others: (G*H,).
+
+    sigma(a) = (1 + tanh(a / 2)) / 2, so tanh(s * pre) * s + (1 - s) applies
+    sigma or tanh to every gate in three ufunc calls. Scaling by 1/2 is exact,
+    so the loop keeps s * pre and multiplies by 1 / s once at the end.
+    """
+    return np.repeat([0.5 if g in sigmoid_gates else 1.0 for g in gates], H).astype(dtype)
 
 
 class RNN(_RecurrentCell):
@@ -618,20 +637,23 @@ class RNN(_RecurrentCell):
 
     def _run_layer(self, p, x, h0, c0, overrides):
         T, B, _ = x.shape
-        W_hh_T = p["weight_hh"].T.copy()
-        pre_h = self._project_input(p, x)  # (T, B, H), filled in step by step
+        W_hh_T = p["weight_hh"].T.copy()  # (H, H)
+        # pre_h[t] = W_ih x_t + b_ih + b_hh for all steps, then += W_hh h_{t-1} below
+        pre_h = _project(x, p["weight_ih"], p["bias_ih"] + p["bias_hh"])  # (T, B, H)
         h = np.empty_like(pre_h)
+        hW = np.empty_like(h0)  # W_hh h_{t-1}: (B, H)
         relu = self.nonlinearity == "relu"
         h_prev = h0
-        for t in range(T):
-            pre_h[t] += h_prev @ W_hh_T  # W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
+        for t, (pre_t, h_t) in enumerate(zip(pre_h, h)):
+            np.matmul(h_prev, W_hh_T, out=hW)
+            pre_t += hW
             if relu:
-                np.maximum(pre_h[t], 0, out=h[t])
+                np.maximum(pre_t, 0, out=h_t)  # h_t = relu(pre_h)
             else:
-                np.tanh(pre_h[t], out=h[t])
-            for _, unit, value in overrides.get(t, ()):
-                h[t][:, unit] = value
-            h_prev = h[t]
+                np.tanh(pre_t, out=h_t)  # h_t = tanh(pre_h)
+            if t in overrides:
+                _force(overrides[t], h=h_t)
+            h_prev = h_t
         return {"pre_h": pre_h, "h": h}
 
 
@@ -665,52 +687,52 @@ class LSTM(_RecurrentCell):
     def _run_layer(self, p, x, h0, c0, overrides):
         T, B, _ = x.shape
         H = self.hidden_size
-        W_hh_T = p["weight_hh"].T.copy()
-        pre = self._project_input(p, x)  # (T, B, 4H): i | f | g | o, filled per step
-        act = np.empty_like(pre)  # (T, B, 4H): the gates after their activations
-        c = np.empty((T, B, H), dtype=pre.dtype)
+        s = _half_scale("ifgo", "ifo", H, self.dtype)  # (4H,): 1/2 on i, f, o
+        W_hh_s = (p["weight_hh"] * s[:, None]).T.copy()  # (H, 4H)
+        # pre[t] = s * (W_ih x_t + b_ih + b_hh) for all steps, += s * W_hh h_{t-1} below
+        pre = _project(x, p["weight_ih"] * s[:, None], (p["bias_ih"] + p["bias_hh"]) * s)
+        act = np.empty_like(pre)  # (T, B, 4H): i | f | g | o after their activations
+        c = np.empty((T, B, H), dtype=self.dtype)
         h = np.empty_like(c)
-        tanh_c = np.empty((B, H), dtype=pre.dtype)
-        # sigma(x) = (1 + tanh(x / 2)) / 2, so all four activations are one tanh:
-        # act = tanh(pre * s) * s + s with s = 1/2 on i, f, o and (1, 0) on g.
-        s = np.full(4 * H, 0.5, dtype=pre.dtype)
-        s[2 * H : 3 * H] = 1.0
-        offset = np.where(s == 0.5, 0.5, 0.0).astype(pre.dtype)
-        gate_col = {"i": 0, "f": H, "g": 2 * H, "o": 3 * H}
+        hW = np.empty((B, 4 * H), dtype=self.dtype)  # s * W_hh h_{t-1}
+        tmp = np.empty((B, H), dtype=self.dtype)
+        i_, f_, g_, o_ = _blocks(act, 4)
         h_prev, c_prev = h0, c0
-        for t in range(T):
-            pre[t] += h_prev @ W_hh_T  # (B, 4H)
-            a = act[t]
-            np.multiply(pre[t], s, out=a)
-            np.tanh(a, out=a)
+        steps = zip(pre, act, i_, f_, g_, o_, c, h)
+        for t, (pre_t, a, i, f, g, o, c_t, h_t) in enumerate(steps):
+            np.matmul(h_prev, W_hh_s, out=hW)
+            pre_t += hW
+            np.tanh(pre_t, out=a)  # i, f, o = sigma(pre), g = tanh(pre)
             a *= s
-            a += offset
-            ov = overrides.get(t, ())
-            for gate, unit, value in ov:
-                if gate in gate_col:
-                    a[:, gate_col[gate] + unit] = value
-            i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
-            np.multiply(f, c_prev, out=c[t])  # c_t = f_t * c_{t-1} + i_t * g_t
-            np.multiply(i, g, out=tanh_c)
-            c[t] += tanh_c
-            for gate, unit, value in ov:
-                if gate == "c":
-                    c[t][:, unit] = value
-            np.tanh(c[t], out=tanh_c)
-            np.multiply(o, tanh_c, out=h[t])  # h_t = o_t * tanh(c_t)
-            for gate, unit, value in ov:
-                if gate == "h":
-                    h[t][:, unit] = value
-            h_prev, c_prev = h[t], c[t]
-        return _lstm_fields(pre, act, c, h, H)
+            a += 1 - s
+            ov = overrides.get(t)
+            if ov:
+                _force(ov, i=i, f=f, g=g, o=o)
+            np.multiply(f, c_prev, out=c_t)  # c_t = f_t * c_{t-1} + i_t * g_t
+            np.multiply(i, g, out=tmp)
+            c_t += tmp
+            if ov:
+                _force(ov, c=c_t)
+            np.tanh(c_t, out=tmp)
+            np.multiply(o, tmp, out=h_t)  # h_t = o_t * tanh(c_t)
+            if ov:
+                _force(ov, h=h_t)
+            h_prev, c_prev = h_t, c_t
+        pre *= 1 / s
+        return _gate_fields("ifgo", pre, act) | {"c": c, "h": h}
 
 
-def _lstm_fields(pre, act, c, h, H) -> dict[str, np.ndarray]:
-    blocks = {n: slice(k * H, (k + 1) * H) for k, n in enumerate("ifgo")}
-    return (
-        {f"pre_{n}": pre[..., sl] for n, sl in blocks.items()}
-        | {n: act[..., sl] for n, sl in blocks.items()}
-        | {"c": c, "h": h}
+def _blocks(a: np.ndarray, G: int) -> list[np.ndarray]:
+    """The G gate blocks of the last axis of a (..., G*H): views (..., H)."""
+    H = a.shape[-1] // G
+    return [a[..., k * H : (k + 1) * H] for k in range(G)]
+
+
+def _gate_fields(names: str, pre: np.ndarray, act: np.ndarray) -> dict[str, np.ndarray]:
+    """{"pre_i": ..., "i": ...} views of the gate blocks of pre and act."""
+    G = len(names)
+    return {f"pre_{n}": v for n, v in zip(names, _blocks(pre, G))} | dict(
+        zip(names, _blocks(act, G))
     )
 
 
@@ -725,7 +747,8 @@ class PeepholeLSTM(LSTM):
         h_t = o_t * tanh(c_t)
 
     Parameters: LSTM's plus ``weight_ci_l{k}``, ``weight_cf_l{k}``,
-    ``weight_co_l{k}`` (H,). Trace fields as LSTM's; pre_o includes w_co * c_t.
+    ``weight_co_l{k}`` (H,). Trace fields as LSTM's; pre_i, pre_f include the
+    peephole terms of c_{t-1}, pre_o that of c_t.
     """
 
     kind = "peephole"
@@ -743,58 +766,54 @@ class PeepholeLSTM(LSTM):
     def _run_layer(self, p, x, h0, c0, overrides):
         T, B, _ = x.shape
         H = self.hidden_size
-        W_hh_T = p["weight_hh"].T.copy()
-        w_cif = np.concatenate([p["weight_ci"], p["weight_cf"]])  # (2H,)
-        w_co = p["weight_co"]
-        pre = self._project_input(p, x)  # (T, B, 4H): i | f | g | o
-        act = np.empty_like(pre)
-        c = np.empty((T, B, H), dtype=pre.dtype)
+        s = _half_scale("ifgo", "ifo", H, self.dtype)  # (4H,): 1/2 on i, f, o
+        W_hh_s = (p["weight_hh"] * s[:, None]).T.copy()  # (H, 4H)
+        w_cif_s = 0.5 * np.stack([p["weight_ci"], p["weight_cf"]])  # (2, H)
+        w_co_s = 0.5 * p["weight_co"]  # (H,)
+        # pre[t] = s * (W_ih x_t + b_ih + b_hh) for all steps, += the rest below
+        pre = _project(x, p["weight_ih"] * s[:, None], (p["bias_ih"] + p["bias_hh"]) * s)
+        act = np.empty_like(pre)  # (T, B, 4H): i | f | g | o
+        c = np.empty((T, B, H), dtype=self.dtype)
         h = np.empty_like(c)
-        tmp = np.empty((B, 2 * H), dtype=pre.dtype)
-        s = np.full(3 * H, 0.5, dtype=pre.dtype)  # i, f, g as one tanh (see LSTM)
-        s[2 * H :] = 1.0
-        offset = np.where(s == 0.5, 0.5, 0.0).astype(pre.dtype)
-        gate_col = {"i": 0, "f": H, "g": 2 * H}
+        hW = np.empty((B, 4 * H), dtype=self.dtype)  # s * W_hh h_{t-1}
+        peep = np.empty((B, 2, H), dtype=self.dtype)  # s * (w_ci, w_cf) * c_{t-1}
+        tmp = np.empty((B, H), dtype=self.dtype)
+        s_ifg = s[: 3 * H]
+        i_, f_, g_, o_ = _blocks(act, 4)
+        steps = zip(pre, act, i_, f_, g_, o_, c, h)
         h_prev, c_prev = h0, c0
-        for t in range(T):
-            pre[t] += h_prev @ W_hh_T  # (B, 4H)
-            np.multiply(c_prev, w_cif[:H], out=tmp[:, :H])  # w_ci * c_{t-1}
-            np.multiply(c_prev, w_cif[H:], out=tmp[:, H:])  # w_cf * c_{t-1}
-            pre[t][:, : 2 * H] += tmp
-            a = act[t][:, : 3 * H]  # i | f | g
-            np.multiply(pre[t][:, : 3 * H], s, out=a)
-            np.tanh(a, out=a)
-            a *= s
-            a += offset
-            ov = overrides.get(t, ())
-            for gate, unit, value in ov:
-                if gate in gate_col:
-                    a[:, gate_col[gate] + unit] = value
-            i, f, g = a[:, :H], a[:, H : 2 * H], a[:, 2 * H :]
-            np.multiply(f, c_prev, out=c[t])  # c_t = f_t * c_{t-1} + i_t * g_t
-            np.multiply(i, g, out=tmp[:, :H])
-            c[t] += tmp[:, :H]
-            for gate, unit, value in ov:
-                if gate == "c":
-                    c[t][:, unit] = value
-            pre_o = pre[t][:, 3 * H :]
-            np.multiply(c[t], w_co, out=tmp[:, :H])  # w_co * c_t
-            pre_o += tmp[:, :H]
-            o = act[t][:, 3 * H :]
-            np.multiply(pre_o, 0.5, out=o)  # o_t = sigma(pre_o)
-            np.tanh(o, out=o)
+        for t, (pre_t, a, i, f, g, o, c_t, h_t) in enumerate(steps):
+            np.matmul(h_prev, W_hh_s, out=hW)
+            pre_t += hW
+            np.multiply(c_prev[:, None, :], w_cif_s, out=peep)  # w_ci, w_cf * c_{t-1}
+            pre_t[:, : 2 * H] += peep.reshape(B, 2 * H)
+            ifg = a[:, : 3 * H]
+            np.tanh(pre_t[:, : 3 * H], out=ifg)  # i, f = sigma(pre), g = tanh(pre)
+            ifg *= s_ifg
+            ifg += 1 - s_ifg
+            ov = overrides.get(t)
+            if ov:
+                _force(ov, i=i, f=f, g=g)
+            np.multiply(f, c_prev, out=c_t)  # c_t = f_t * c_{t-1} + i_t * g_t
+            np.multiply(i, g, out=tmp)
+            c_t += tmp
+            if ov:
+                _force(ov, c=c_t)
+            pre_o = pre_t[:, 3 * H :]
+            np.multiply(c_t, w_co_s, out=tmp)  # w_co * c_t
+            pre_o += tmp
+            np.tanh(pre_o, out=o)  # o_t = sigma(pre_o)
             o *= 0.5
             o += 0.5
-            for gate, unit, value in ov:
-                if gate == "o":
-                    o[:, unit] = value
-            np.tanh(c[t], out=tmp[:, :H])
-            np.multiply(o, tmp[:, :H], out=h[t])  # h_t = o_t * tanh(c_t)
-            for gate, unit, value in ov:
-                if gate == "h":
-                    h[t][:, unit] = value
-            h_prev, c_prev = h[t], c[t]
-        return _lstm_fields(pre, act, c, h, H)
+            if ov:
+                _force(ov, o=o)
+            np.tanh(c_t, out=tmp)
+            np.multiply(o, tmp, out=h_t)  # h_t = o_t * tanh(c_t)
+            if ov:
+                _force(ov, h=h_t)
+            h_prev, c_prev = h_t, c_t
+        pre *= 1 / s
+        return _gate_fields("ifgo", pre, act) | {"c": c, "h": h}
 
 
 class GRU(_RecurrentCell):
@@ -821,59 +840,47 @@ class GRU(_RecurrentCell):
             batch_first=True, dtype=getattr(torch, self.dtype.name),
         )
 
-    def _project_input(self, p, x):
-        """x_t W_ih^T + b_ih + (b_hr | b_hz | 0) for all T steps: (T, B, 3H)."""
-        T, B, I = x.shape
-        H = self.hidden_size
-        b = p["bias_ih"].copy()
-        b[: 2 * H] += p["bias_hh"][: 2 * H]
-        return (x.reshape(T * B, I) @ p["weight_ih"].T + b).reshape(T, B, 3 * H)
-
     def _run_layer(self, p, x, h0, c0, overrides):
         T, B, _ = x.shape
         H = self.hidden_size
-        W_hh_T = p["weight_hh"].T.copy()
+        s = _half_scale("rzn", "rz", H, self.dtype)  # (3H,): 1/2 on r, z
+        W_hh_s = (p["weight_hh"] * s[:, None]).T.copy()  # (H, 3H)
         b_hn = p["bias_hh"][2 * H :]
-        pre = self._project_input(p, x)  # (T, B, 3H): r | z | n, filled per step
-        act = np.empty_like(pre)
-        h = np.empty((T, B, H), dtype=pre.dtype)
-        hh = np.empty((B, 3 * H), dtype=pre.dtype)  # W_hh h_{t-1}
-        gate_col = {"r": 0, "z": H, "n": 2 * H}
+        b = p["bias_ih"].copy()  # b_ih + (b_hr | b_hz | 0)
+        b[: 2 * H] += p["bias_hh"][: 2 * H]
+        # pre[t] = s * (W_ih x_t + b) for all steps, += the recurrent terms below
+        pre = _project(x, p["weight_ih"] * s[:, None], b * s)  # (T, B, 3H)
+        act = np.empty_like(pre)  # (T, B, 3H): r | z | n
+        h = np.empty((T, B, H), dtype=self.dtype)
+        hW = np.empty((B, 3 * H), dtype=self.dtype)  # s * W_hh h_{t-1}
+        hn = hW[:, 2 * H :]  # W_hn h_{t-1}
+        r_, z_, n_ = _blocks(act, 3)
         h_prev = h0
-        for t in range(T):
-            np.matmul(h_prev, W_hh_T, out=hh)
-            hh[:, 2 * H :] += b_hn  # W_hn h_{t-1} + b_hn
-            pre[t][:, : 2 * H] += hh[:, : 2 * H]
-            rz = act[t][:, : 2 * H]  # r | z = sigma(pre)
-            np.multiply(pre[t][:, : 2 * H], 0.5, out=rz)
-            np.tanh(rz, out=rz)
+        for t, (pre_t, a, r, z, n, h_t) in enumerate(zip(pre, act, r_, z_, n_, h)):
+            np.matmul(h_prev, W_hh_s, out=hW)
+            pre_t[:, : 2 * H] += hW[:, : 2 * H]
+            rz = a[:, : 2 * H]
+            np.tanh(pre_t[:, : 2 * H], out=rz)  # r, z = sigma(pre)
             rz *= 0.5
             rz += 0.5
-            ov = overrides.get(t, ())
-            for gate, unit, value in ov:
-                if gate in ("r", "z"):
-                    act[t][:, gate_col[gate] + unit] = value
-            r, z = act[t][:, :H], act[t][:, H : 2 * H]
-            hh[:, 2 * H :] *= r  # r_t * (W_hn h_{t-1} + b_hn)
-            pre[t][:, 2 * H :] += hh[:, 2 * H :]
-            n = act[t][:, 2 * H :]
-            np.tanh(pre[t][:, 2 * H :], out=n)
-            for gate, unit, value in ov:
-                if gate == "n":
-                    n[:, unit] = value
-            np.subtract(h_prev, n, out=h[t])  # h_t = n_t + z_t * (h_{t-1} - n_t)
-            h[t] *= z
-            h[t] += n
-            for gate, unit, value in ov:
-                if gate == "h":
-                    h[t][:, unit] = value
-            h_prev = h[t]
-        blocks = {n: slice(k * H, (k + 1) * H) for k, n in enumerate("rzn")}
-        return (
-            {f"pre_{n}": pre[..., sl] for n, sl in blocks.items()}
-            | {n: act[..., sl] for n, sl in blocks.items()}
-            | {"h": h}
-        )
+            ov = overrides.get(t)
+            if ov:
+                _force(ov, r=r, z=z)
+            hn += b_hn
+            hn *= r  # r_t * (W_hn h_{t-1} + b_hn)
+            pre_n = pre_t[:, 2 * H :]
+            pre_n += hn
+            np.tanh(pre_n, out=n)  # n_t = tanh(pre_n)
+            if ov:
+                _force(ov, n=n)
+            np.subtract(h_prev, n, out=h_t)  # h_t = n_t + z_t * (h_{t-1} - n_t)
+            h_t *= z
+            h_t += n
+            if ov:
+                _force(ov, h=h_t)
+            h_prev = h_t
+        pre *= 1 / s
+        return _gate_fields("rzn", pre, act) | {"h": h}
 
 
 def cell_from_torch(module: Any) -> _RecurrentCell:
