@@ -46,7 +46,8 @@ class UnitScore(NamedTuple):
         return f"unit {self.unit}, r = {self.r:.2f}"
 
 
-def pad(rows: Sequence[Any], length: int | None = None, fill: float = np.nan) -> np.ndarray:
+def pad(rows: Sequence[Any], length: int | None = None,
+        fill: float = np.nan) -> np.ndarray:
     """Ragged rows (T_b,) or (T_b, H) -> one (B, T) or (B, T, H) float array,
     filled with ``fill`` (NaN: left out of correlations) after each row's end."""
     arrays = [np.asarray(r, dtype=float) for r in rows]
@@ -73,7 +74,8 @@ def _as_values(values: Any) -> np.ndarray:
         if v.ndim == 2:
             v = v[None]
         if v.ndim != 3:
-            raise ValueError(f"values must have shape (T, H) or (B, T, H), got {v.shape}")
+            raise ValueError(
+                f"values must have shape (T, H) or (B, T, H), got {v.shape}")
         return v
     return pad(values)
 
@@ -188,7 +190,8 @@ def next_char_is(texts: str | Sequence[str], chars: str) -> list[np.ndarray]:
     return [np.array([float(ch in chars) for ch in t[1:]]) for t in _texts(texts)]
 
 
-def last_seen(texts: str | Sequence[str], values: Mapping[str, float]) -> list[np.ndarray]:
+def last_seen(texts: str | Sequence[str],
+              values: Mapping[str, float]) -> list[np.ndarray]:
     """Per character: the value of the latest character so far that is a key of
     ``values`` (NaN before any). {"A": 1, "B": -1} gives the A-vs-B state."""
     out = []

@@ -66,6 +66,7 @@ GATE_SCALE = [  # white (0, closed) -> blue (1, open), same blues as DIVERGING
     [1.0, "rgb(33,102,172)"],
 ]
 _CURRENT = "rgb(255,214,90)"  # the step being shown in a step-through
+WRAP = 40  # cells per line when a character heatmap wraps a long text
 
 # The book's names: symbol -> label, per cell family.
 _LABELS = {
@@ -178,7 +179,8 @@ def unit_labels(hidden_size: int, unit_names: Any = None) -> list[str]:
         names = {k: str(v) for k, v in enumerate(unit_names) if v}
     bad = [k for k in names if not 0 <= k < hidden_size]
     if bad:
-        raise ValueError(f"unit_names refers to units {bad}, expected 0..{hidden_size - 1}")
+        raise ValueError(
+            f"unit_names refers to units {bad}, expected 0..{hidden_size - 1}")
     labels = [names.get(k, f"unit {k}") for k in range(hidden_size)]
     counts = {s: labels.count(s) for s in labels}
     return [f"{s} ({k})" if counts[s] > 1 else s for k, s in enumerate(labels)]
@@ -210,12 +212,14 @@ def _quantity(source: Any, quantity: str, layer: int | None, kind: str) -> np.nd
         a = source[q]
     except KeyError:
         have = source.quantities if hasattr(source, "quantities") else tuple(source)
-        raise KeyError(f"the trace has no quantity {quantity!r}; it has {have}") from None
+        raise KeyError(
+            f"the trace has no quantity {quantity!r}; it has {have}") from None
     a = np.asarray(a, dtype=float)
     if a.ndim == 2:
         a = a[None]
     if a.ndim != 3:
-        raise ValueError(f"{quantity} must have shape (T, H) or (B, T, H), got {a.shape}")
+        raise ValueError(
+            f"{quantity} must have shape (T, H) or (B, T, H), got {a.shape}")
     return a
 
 
@@ -319,6 +323,11 @@ def _char_grid(rows: list[np.ndarray], toks: list[list[str]], wrap: int | None,
         if len(t) > len(v):
             raise ValueError(f"sequence {b} has {len(t)} tokens but only {len(v)} "
                              "steps of values")
+    if wrap is None:  # auto: long texts read better as lines of WRAP cells
+        wrap = WRAP if max(len(t) for t in toks) > WRAP + 10 else 0
+    if wrap < 0:
+        raise ValueError(f"wrap must be a number of steps (0: never wrap), got {wrap}")
+    wrap = wrap or None
     labels = [str(s) for s in row_labels] if row_labels is not None else [
         str(b) for b in range(len(rows))]
     if len(labels) != len(rows):
@@ -368,12 +377,11 @@ def char_heatmap(
     str); a row may be shorter than T (padding is left blank).
     Each cell prints its character and is coloured by the value (fixed range,
     see :func:`colour_range`); hover shows step, character, quantity and value.
-    wrap: cut long sequences into rows of ``wrap`` steps.
+    wrap: cut sequences into rows of ``wrap`` steps; default: rows of 40 when a
+    sequence is longer than 50; 0: never.
     """
     rows, kind = _unit_rows(source, quantity, unit, layer, kind)
     toks = _token_rows(tokens, len(rows))
-    if wrap is not None and wrap < 1:
-        raise ValueError(f"wrap must be a positive number of steps, got {wrap}")
     grid = _char_grid(rows, toks, wrap, row_labels)
     name = f"{quantity_label(quantity, kind)}, {unit_name or f'unit {unit}'}"
     return _char_figure(grid, name, colour_range(quantity, kind, grid["z"]),
@@ -385,19 +393,22 @@ def _char_figure(grid: dict, name: str, colours: dict, title: str) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=_r(grid["z"]), text=grid["text"], texttemplate="%{text}",
-            textfont=dict(size=13), customdata=grid["steps"] if grid["wrapped"] else None,
+            textfont=dict(size=12),
+            customdata=grid["steps"] if grid["wrapped"] else None,
             hovertemplate=_char_hover(name, grid["wrapped"]),
             xgap=1, ygap=1, **colours,
         ),
         layout=_layout(
             title=_title(title),
-            xaxis=dict(title=dict(text="step t"), showgrid=False, zeroline=False),
+            xaxis=dict(title=dict(text="column (row label: sequence \u00b7 first step)"
+                                  if grid["wrapped"] else "step t"),
+                       showgrid=False, zeroline=False),
             yaxis=dict(autorange="reversed", showgrid=False, zeroline=False,
                        tickvals=list(range(R)), ticktext=grid["ylabels"]),
-            height=110 + 24 * R,
+            height=max(110 + 24 * R, 210),
         ),
     )
-    if W <= 40:
+    if W <= 30:  # small grids keep square-ish cells; wider ones fill the page
         fig.update_layout(width=230 + 24 * W)
     return fig
 
@@ -516,7 +527,8 @@ def _states_rows(source: Any, step: Any, quantity: str, layer: int | None,
     B, T, _ = a.shape
     steps = np.full(B, step) if np.ndim(step) == 0 else np.asarray(step)
     if steps.shape != (B,) or not np.issubdtype(steps.dtype, np.integer):
-        raise ValueError(f"step must be an int or {B} ints (one per sequence), got {step!r}")
+        raise ValueError(
+            f"step must be an int or {B} ints (one per sequence), got {step!r}")
     if steps.min() < -T or steps.max() >= T:
         raise ValueError(f"step must be in [-{T}, {T}), got {step!r}")
     return a[np.arange(B), steps]  # (B, H)
@@ -668,7 +680,8 @@ def training_curves(
                                     anchor=f"x{ax}")
         layout[f"xaxis{ax}"] = dict(anchor=f"y{ax}", matches=None if k == 0 else "x",
                                     showticklabels=k == n - 1,
-                                    title=dict(text=x or "step") if k == n - 1 else None)
+                                    title=dict(text=x or "step") if k == n - 1
+                                    else None)
         for j, (run, cols) in enumerate(runs.items()):
             if m not in cols:
                 continue
@@ -699,7 +712,8 @@ def line_chart(
     data = []
     for name, ys in series.items():
         if len(ys) != len(xs):
-            raise ValueError(f"series {name!r} has {len(ys)} values for {len(xs)} x values")
+            raise ValueError(
+                f"series {name!r} has {len(ys)} values for {len(xs)} x values")
         data.append(go.Scatter(x=_r(xs), y=_r(ys), name=str(name), mode="lines+markers",
                                hovertemplate=f"{name}: %{{y:.4g}} at {xlabel or 'x'} "
                                              "%{x}<extra></extra>"))
@@ -777,7 +791,8 @@ class _Steps:
         self.kind = _kind_of(source, kind)
         fam = _family(self.kind)
         self.gates, self.states = _GATES[fam], _STATES[fam]
-        vals = {q: _quantity(source, q, layer, self.kind) for q in self.gates + self.states}
+        vals = {q: _quantity(source, q, layer, self.kind)
+                for q in self.gates + self.states}
         B, T, H = vals["h"].shape
         if not 0 <= seq < B:
             raise ValueError(f"seq must be in [0, {B}), got {seq}")
@@ -842,7 +857,7 @@ class _Steps:
         return out
 
     def _x_domains(self) -> list[list[float]]:
-        return [[0.0, 0.36], [0.5, 0.86]] if self.gates else [[0.0, 0.8]]
+        return [[0.0, 0.36], [0.5, 0.86]] if self.gates else [[0.0, 0.4]]
 
     def panel_layout(self) -> dict:
         """Axes of the strip and the panels. Call :meth:`geometry` first."""
@@ -907,7 +922,7 @@ def step_through(
         sliders=[dict(
             active=0, steps=steps, x=0, len=1, y=0, yanchor="top",
             pad=dict(t=20, b=10),
-            currentvalue=dict(prefix="step ", font=dict(size=14)),
+            currentvalue=dict(prefix="step ", font=dict(size=14, color="#222")),
             font=dict(size=10, color="rgba(0,0,0,0)" if hide_ticks else "#444"),
         )],
         **st.panel_layout(),
@@ -964,7 +979,8 @@ def step_figure(
         x=steps, y=_r(line), mode="lines+markers", name=label,
         line=dict(color=COLOURS.get(q, "#1f77b4"), width=2), marker=dict(size=4),
         xaxis=ax, yaxis=ya, customdata=st.tokens,
-        hovertemplate=f"step %{{x}} '%{{customdata}}': {label} = %{{y:.3f}}<extra></extra>"))
+        hovertemplate=f"step %{{x}} '%{{customdata}}': {label} = %{{y:.3f}}"
+                      "<extra></extra>"))
     data.append(dict(type="scatter",
         x=[step], y=_r([line[step]]), mode="markers", name="step t", showlegend=False,
         marker=dict(size=13, color=_CURRENT, line=dict(color="black", width=1)),
@@ -1052,8 +1068,8 @@ def explorer_figure(
     fig = _char_figure(grid, label0, colours[0], title or label0)
     buttons = []
     for (label, z, q, kind), c in zip(entries, colours):
-        restyle: dict[str, list] = {"z": [_r(z)],
-                                    "hovertemplate": [_char_hover(label, grid["wrapped"])]}
+        restyle: dict[str, list] = {
+            "z": [_r(z)], "hovertemplate": [_char_hover(label, grid["wrapped"])]}
         if mixed:
             restyle.update(zmin=[c["zmin"]], zmax=[c["zmax"]],
                            colorscale=[c["colorscale"]],

@@ -121,7 +121,8 @@ class StepThrough:
                                    description="value", continuous_update=False)
         self.apply = W.Button(description="force it at this step",
                               layout=W.Layout(width="auto"))
-        self.clear = W.Button(description="clear what-if", layout=W.Layout(width="auto"))
+        self.clear = W.Button(description="clear what-if",
+                              layout=W.Layout(width="auto"))
         self.status = W.HTML("")
         self.output = W.Output()
         self.step.observe(self._on_view, names="value")
@@ -169,7 +170,8 @@ class StepThrough:
         self.override, self.trace = ov, trace
         self.status.value = (
             f"what-if active: {html.escape(viz.quantity_label(ov.gate, self.kind))} = "
-            f"{ov.value:.2f} for {html.escape(self._unit_labels[ov.unit])} at step {ov.t}; "
+            f"{ov.value:.2f} for {html.escape(self._unit_labels[ov.unit])} "
+            f"at step {ov.t}; "
             "the dashed line is the run without it.")
         self.redraw()
 
@@ -339,7 +341,8 @@ class Explorer:
         self.quantity.value = wanted if wanted in qs else "h"
         H = tr["h"].shape[-1]
         labels = viz.unit_labels(H, self.unit_names.get(self.model.value))
-        keep = self.unit.value if self.unit.value is not None and self.unit.value < H else 0
+        u = self.unit.value
+        keep = u if u is not None and u < H else 0
         self.unit.options = [(s, k) for k, s in enumerate(labels)]
         self.unit.value = keep
 

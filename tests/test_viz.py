@@ -358,3 +358,14 @@ def test_figures_serialise_to_plain_json(lstm_trace):
     z = spec["data"][0]["z"]
     assert isinstance(z, list) and isinstance(z[0], list)
     assert z[0][0] == round(float(lstm_trace.c[0, 0, 0]), 3)
+
+
+def test_lower_layer_of_a_stacked_lstm():
+    cell = cells.LSTM(random_params("lstm", 3, 4, seed=9, layers=2))
+    trace = cell.trace(np.random.default_rng(10).normal(size=(5, 3)))
+    low = moved_to(viz.step_through(trace, "abcde", layer=0), 2)
+    assert close(low.data[2].z, np.stack([trace.layer(0)[q][2] for q in "gch"], -1))
+    top = viz.char_heatmap(trace, "abcde", "h", 1)  # default: the top layer
+    assert close(top.data[0].z[0], trace.layer(1).h[:, 1])
+    with pytest.raises(ValueError, match="layer= needs a cells.Trace"):
+        viz.char_heatmap({"kind": "lstm", "h": trace.h}, "abcde", layer=0)
