@@ -1007,7 +1007,7 @@ def step_figure(
                            y0=0, y1=1, line=dict(color="black", dash="dot", width=1)))
         layout["annotations"] = [dict(
             xref=ax, yref=f"{ya} domain", x=t0, y=1, yanchor="bottom", showarrow=False,
-            text=f"what-if: {_canonical(gate, kind)} = {value:.2f} "
+            text=f"what-if: {quantity_label(gate, kind)} = {value:.2f} "
                  f"for {st.units[u0]}", font=dict(size=11))]
     layout["shapes"] = shapes
     return go.Figure(data=data, layout=layout)

@@ -16,7 +16,7 @@ and redraws its figure into it with the same MIME bundle ``display.show`` emits
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as W
@@ -247,6 +247,9 @@ class Explorer:
     position, or a tasks.Task) or {model name: alphabet}. texts: the sample
     texts, one sequence each; the ``text`` box holds them one per line and can
     be edited (characters outside the alphabet give a message, not an error).
+    tokenize: how a line splits into steps for the heatmap's cells (default: its
+    characters; a word model passes its tokenizer and an alphabet with
+    ``encode``, e.g. a handset.HandSet).
     Attributes: ``widget``, ``figure``, ``traces`` (per model, current texts),
     controls ``model``, ``quantity``, ``unit``, ``text``; ``error`` shows
     messages.
@@ -261,6 +264,7 @@ class Explorer:
         quantity: str = "h",
         unit_names: Mapping[str, Any] | None = None,
         wrap: int | None = None,
+        tokenize: Callable[[str], Sequence[str]] | None = None,
     ) -> None:
         if not isinstance(models, Mapping) or not models:
             raise ValueError("models must be a non-empty {name: model} mapping")
@@ -271,7 +275,9 @@ class Explorer:
                           for m in self.models}
         self.unit_names = dict(unit_names or {})
         self.wrap = wrap
+        self.tokenize = tokenize or list  # a line -> its tokens, one per step
         self.texts: list[str] = []
+        self.tokens: list[list[str]] = []
         self.traces: dict[str, Any] = {}
         first = next(iter(self.models))
         self.model = W.Dropdown(options=list(self.models), value=first,
@@ -323,11 +329,16 @@ class Explorer:
                 for b, r in enumerate(rows):
                     ids[b, : len(r)] = r  # padding after a row's end never reaches it
                 traces[name] = model.trace(ids)
+            tokens = [list(self.tokenize(line)) for line in lines]
+            steps = [len(r) for r in rows]
+            if [len(t) for t in tokens] != steps:
+                raise ValueError(f"the lines split into {[len(t) for t in tokens]} "
+                                 f"tokens but the model reads {steps} steps")
         except (KeyError, ValueError) as e:
             self._last_error = str(e)
             self.error.value = _error_html(str(e))
             return False
-        self.texts, self.traces = lines, traces
+        self.texts, self.traces, self.tokens = lines, traces, tokens
         self.error.value = ""
         return True
 
@@ -368,7 +379,7 @@ class Explorer:
         """Rebuild the heatmap of the chosen model, quantity and unit; show it."""
         m, q, u = self.model.value, self.quantity.value, self.unit.value
         self.figure = viz.char_heatmap(
-            self.traces[m], self.texts, q, u, unit_name=self.unit.label,
+            self.traces[m], self.tokens, q, u, unit_name=self.unit.label,
             wrap=self.wrap, title=f"{m}: {viz.quantity_label(q, self.traces[m].kind)}, "
                                   f"{self.unit.label}")
         _draw(self.output, self.figure)

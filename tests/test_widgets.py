@@ -185,3 +185,32 @@ def test_encode_unknown_character_is_a_key_error_with_a_message():
     with pytest.raises(widgets.UnknownCharacterError, match="'Z' at position 2"):
         widgets.encode("abZ", ALPHABET)
     assert widgets.encode("aX.", ALPHABET).tolist() == [0, 2, 3]
+
+
+class Words:
+    """A word vocabulary with ``encode`` (what a word-level network offers)."""
+
+    vocabulary = ("in", "france", "italy", "mary", "ate")
+
+    def encode(self, text: str) -> np.ndarray:
+        words = text.lower().split()
+        bad = [w for w in words if w not in self.vocabulary]
+        if bad:
+            raise ValueError(f"unknown word(s) {bad}")
+        return np.array([self.vocabulary.index(w) for w in words])
+
+
+def test_explorer_word_level_with_a_tokenizer():
+    model = cells.SequenceModel(cells.LSTM(random_params(4, 5, 2, seed=5)),
+                                cells.Dense(np.eye(5, 2)))
+    ex = widgets.Explorer({"words": model}, ["In France Mary ate", "In Italy"], Words(),
+                          tokenize=lambda line: line.lower().split())
+    spec = shown(ex.output)
+    assert spec["data"][0]["text"][0] == ["in", "france", "mary", "ate"]
+    want = model.trace(np.array([0, 1, 3, 4])).h[:, 0]
+    assert np.allclose(spec["data"][0]["z"][0], want, atol=1e-3)
+    ex.text.value = "In Spain"
+    assert "unknown word(s) ['spain']" in ex.error.value
+    ex.tokenize = list  # characters, but the model reads words: a message
+    ex.text.value = "In Italy"
+    assert "split into [8] tokens but the model reads [2] steps" in ex.error.value
