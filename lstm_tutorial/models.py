@@ -240,7 +240,7 @@ class CharModel(nn.Module):
 _CONFIG_KEY = "__config__"
 
 
-def save_weights(model: CharModel, path: str | os.PathLike, **meta: Any) -> None:
+def save_weights(model: CharModel, path: str | os.PathLike, /, **meta: Any) -> None:
     """Write the model as one .npz: float32 arrays (state_dict names) + JSON config.
 
     meta: JSON-serialisable facts to keep with the weights (task, accuracy, ...).
