@@ -332,28 +332,30 @@ def _char_grid(rows: list[np.ndarray], toks: list[list[str]], wrap: int | None,
         str(b) for b in range(len(rows))]
     if len(labels) != len(rows):
         raise ValueError(f"row_labels must hold {len(rows)} labels, got {len(labels)}")
-    z, text, steps, ylab = [], [], [], []
-    for v, t, lab in zip(rows, toks, labels):
+    z, text, steps, ylab = [], [], [], []  # per drawn row
+    for b, (v, t, lab) in enumerate(zip(rows, toks, labels)):
         n = len(t)
         width = wrap or max(n, 1)
         for k, t0 in enumerate(range(0, max(n, 1), width)):
             z.append(v[t0 : min(t0 + width, n)])
             text.append([_shown(s) for s in t[t0 : t0 + width]])
-            steps.append(list(range(t0, t0 + len(text[-1]))))
+            steps.append([[b, t] for t in range(t0, t0 + len(text[-1]))])
             ylab.append(lab if k == 0 else f"{lab} \u00b7 {t0}")
     W = max(len(s) for s in steps)
     Z = np.full((len(z), W), np.nan)
     for r, v in enumerate(z):
         Z[r, : len(v)] = v
     text = [s + [""] * (W - len(s)) for s in text]
-    steps = [s + [None] * (W - len(s)) for s in steps]
+    steps = [s + [None] * (W - len(s)) for s in steps]  # (R, W) [sequence, step]
     return dict(z=Z, text=text, steps=steps, ylabels=ylab, wrapped=wrap is not None)
 
 
 def _char_hover(name: str, wrapped: bool) -> str:
-    step = "%{customdata}" if wrapped else "%{x}"
-    return (f"sequence %{{y}}, step {step}: '%{{text}}'<br>"
-            f"{name} = %{{z:.3f}}<extra></extra>")
+    """Hover of a character cell; a wrapped grid reads its sequence and step
+    from customdata, an unwrapped one has a row per sequence and a column per step."""
+    where = ("sequence %{customdata[0]}, step %{customdata[1]}" if wrapped
+             else "sequence %{y}, step %{x}")
+    return f"{where}: '%{{text}}'<br>{name} = %{{z:.3f}}<extra></extra>"
 
 
 def char_heatmap(

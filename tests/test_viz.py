@@ -137,7 +137,9 @@ def test_char_heatmap_words_and_wrap(lstm_trace):
     hm = wrapped.data[0]
     # 7 -> 3 rows, 6 -> 2 rows, 5 -> 2 rows of at most 3 steps
     assert len(hm.z) == 7 and len(hm.z[0]) == 3
-    assert list(hm.customdata[1]) == [3, 4, 5]  # hover shows the true step
+    assert [list(c) for c in hm.customdata[1]] == [[0, 3], [0, 4], [0, 5]]  # true step
+    assert [list(c) for c in hm.customdata[3]] == [[1, 0], [1, 1], [1, 2]]
+    assert "%{customdata[1]}" in hm.hovertemplate
     assert close(hm.z[1], lstm_trace.h[0, 3:6, 1])
     assert close(hm.z[3], lstm_trace.h[1, 0:3, 1])
 
