@@ -30,17 +30,17 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "sigmoid",
-    "Dense",
-    "Override",
-    "Trace",
-    "LayerTrace",
-    "RNN",
-    "LSTM",
     "GRU",
+    "LSTM",
+    "RNN",
+    "Dense",
+    "LayerTrace",
+    "Override",
     "PeepholeLSTM",
     "SequenceModel",
+    "Trace",
     "cell_from_torch",
+    "sigmoid",
 ]
 
 
@@ -117,7 +117,9 @@ class Dense:
         elif activation is None or callable(activation):
             phi = activation
         else:
-            raise ValueError(f"activation must be a str, callable or None, got {activation!r}")
+            raise ValueError(
+                f"activation must be a str, callable or None, got {activation!r}"
+            )
         self.W, self.b, self.activation, self._phi = W, b, activation, phi
 
     @property
@@ -209,11 +211,13 @@ class LayerTrace:
         return _ALIASES[self.kind].get(name, name) in self._fields
 
     def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | set(self._fields) | set(_ALIASES[self.kind]))
+        return sorted(
+            set(super().__dir__()) | set(self._fields) | set(_ALIASES[self.kind])
+        )
 
     def __repr__(self) -> str:
-        shape = self._fields["h"].shape
-        return f"LayerTrace(kind={self.kind!r}, shape={shape}, quantities={self.quantities})"
+        shape, names = self._fields["h"].shape, self.quantities
+        return f"LayerTrace(kind={self.kind!r}, shape={shape}, quantities={names})"
 
 
 class Trace:
@@ -261,7 +265,9 @@ class Trace:
 
     def with_fields(self, **fields: np.ndarray) -> Trace:
         """A copy of this trace (sharing arrays) with extra whole-model fields."""
-        return Trace(self.kind, self.layers, self.h_n, self.c_n, {**self._extra, **fields})
+        return Trace(
+            self.kind, self.layers, self.h_n, self.c_n, {**self._extra, **fields}
+        )
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name in self._extra:
@@ -280,7 +286,9 @@ class Trace:
         return name in self._extra or name in self.layers[-1]
 
     def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | set(dir(self.layers[-1])) | set(self._extra))
+        return sorted(
+            set(super().__dir__()) | set(dir(self.layers[-1])) | set(self._extra)
+        )
 
     def __repr__(self) -> str:
         return (
@@ -468,15 +476,21 @@ class _RecurrentCell:
         xb = x if batched else x[None]
         B, T = xb.shape[:2]
         if T == 0:
-            raise ValueError(f"x must hold at least one step (T >= 1), got shape {x.shape}")
+            raise ValueError(
+                f"x must hold at least one step (T >= 1), got shape {x.shape}"
+            )
         if B == 0:
-            raise ValueError(f"x must hold at least one sequence (B >= 1), got shape {x.shape}")
+            raise ValueError(
+                f"x must hold at least one sequence (B >= 1), got shape {x.shape}"
+            )
         want = (L, B, H) if batched else (L, H)
         states = []
         for name, s in (("h0", h0), ("c0", c0)):
             if name == "c0" and not self.has_cell_state:
                 if s is not None:
-                    raise ValueError(f"{type(self).__name__} has no cell state; c0 must be None")
+                    raise ValueError(
+                        f"{type(self).__name__} has no cell state; c0 must be None"
+                    )
                 states.append(None)
                 continue
             if s is None:
@@ -484,12 +498,18 @@ class _RecurrentCell:
                 continue
             s = _float_array(name, s, self.dtype)
             if s.shape != want:
+                axes = "layers, batch, hidden" if batched else "layers, hidden"
                 raise ValueError(
-                    f"{name} must have shape {want} (layers, {'batch, ' if batched else ''}"
-                    f"hidden) for x of shape {x.shape}, got {s.shape}"
+                    f"{name} must have shape {want} ({axes}) for x of shape "
+                    f"{x.shape}, got {s.shape}"
                 )
             states.append(s if batched else s[:, None])
-        return np.ascontiguousarray(xb.transpose(1, 0, 2)), states[0], states[1], batched
+        return (
+            np.ascontiguousarray(xb.transpose(1, 0, 2)),
+            states[0],
+            states[1],
+            batched,
+        )
 
     def _check_overrides(
         self, overrides: Iterable[Override], T: int
@@ -516,7 +536,9 @@ class _RecurrentCell:
                     f"{type(self).__name__}, got {ov.gate!r}"
                 )
             if not -L <= ov.layer < L:
-                raise ValueError(f"override layer must be in [-{L}, {L}), got {ov.layer}")
+                raise ValueError(
+                    f"override layer must be in [-{L}, {L}), got {ov.layer}"
+                )
             if not 0 <= ov.t < T:
                 raise ValueError(f"override step t must be in [0, {T}), got {ov.t}")
             if not 0 <= ov.unit < H:
@@ -546,7 +568,7 @@ class _RecurrentCell:
         overrides: :class:`Override` values forced during the run.
         """
         xs, h0, c0, batched = self._check_inputs(x, h0, c0)
-        T, B = xs.shape[:2]
+        T = xs.shape[0]
         table = self._check_overrides(overrides, T)
         layers, h_n, c_n = [], [], []
         inp = xs  # (T, B, I_k): input of layer k
@@ -561,7 +583,9 @@ class _RecurrentCell:
             inp = fields["h"]
         # time-major (T, B, H) -> (B, T, H), or (T, H) for an unbatched x
         view = (lambda a: a.transpose(1, 0, 2)) if batched else (lambda a: a[:, 0])
-        traces = [LayerTrace(self.kind, {n: view(a) for n, a in f.items()}) for f in layers]
+        traces = [
+            LayerTrace(self.kind, {n: view(a) for n, a in f.items()}) for f in layers
+        ]
         state = (lambda s: np.stack(s)) if batched else (lambda s: np.stack(s)[:, 0])
         return Trace(
             self.kind, traces, state(h_n), state(c_n) if self.has_cell_state else None
@@ -601,7 +625,9 @@ def _half_scale(gates: str, sigmoid_gates: str, H: int, dtype: np.dtype) -> np.n
     sigma or tanh to every gate in three ufunc calls. Scaling by 1/2 is exact,
     so the loop keeps s * pre and multiplies by 1 / s once at the end.
     """
-    return np.repeat([0.5 if g in sigmoid_gates else 1.0 for g in gates], H).astype(dtype)
+    return np.repeat([0.5 if g in sigmoid_gates else 1.0 for g in gates], H).astype(
+        dtype
+    )
 
 
 class RNN(_RecurrentCell):
@@ -617,9 +643,13 @@ class RNN(_RecurrentCell):
     gate_names = ()
     fields = ("x", "pre_h", "h")
 
-    def __init__(self, params: Mapping[str, np.ndarray], nonlinearity: str = "tanh") -> None:
+    def __init__(
+        self, params: Mapping[str, np.ndarray], nonlinearity: str = "tanh"
+    ) -> None:
         if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+            raise ValueError(
+                f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}"
+            )
         self.nonlinearity = nonlinearity
         super().__init__(params)
 
@@ -630,13 +660,15 @@ class RNN(_RecurrentCell):
         import torch
 
         return torch.nn.RNN(
-            self.input_size, self.hidden_size, self.num_layers,
-            nonlinearity=self.nonlinearity, batch_first=True,
+            self.input_size,
+            self.hidden_size,
+            self.num_layers,
+            nonlinearity=self.nonlinearity,
+            batch_first=True,
             dtype=getattr(torch, self.dtype.name),
         )
 
     def _run_layer(self, p, x, h0, c0, overrides):
-        T, B, _ = x.shape
         W_hh_T = p["weight_hh"].T.copy()  # (H, H)
         # pre_h[t] = W_ih x_t + b_ih + b_hh for all steps, then += W_hh h_{t-1} below
         pre_h = _project(x, p["weight_ih"], p["bias_ih"] + p["bias_hh"])  # (T, B, H)
@@ -680,17 +712,23 @@ class LSTM(_RecurrentCell):
         import torch
 
         return torch.nn.LSTM(
-            self.input_size, self.hidden_size, self.num_layers,
-            batch_first=True, dtype=getattr(torch, self.dtype.name),
+            self.input_size,
+            self.hidden_size,
+            self.num_layers,
+            batch_first=True,
+            dtype=getattr(torch, self.dtype.name),
         )
 
     def _run_layer(self, p, x, h0, c0, overrides):
         T, B, _ = x.shape
         H = self.hidden_size
         s = _half_scale("ifgo", "ifo", H, self.dtype)  # (4H,): 1/2 on i, f, o
+        one_minus_s = 1 - s
         W_hh_s = (p["weight_hh"] * s[:, None]).T.copy()  # (H, 4H)
         # pre[t] = s * (W_ih x_t + b_ih + b_hh) for all steps, += s * W_hh h_{t-1} below
-        pre = _project(x, p["weight_ih"] * s[:, None], (p["bias_ih"] + p["bias_hh"]) * s)
+        pre = _project(
+            x, p["weight_ih"] * s[:, None], (p["bias_ih"] + p["bias_hh"]) * s
+        )
         act = np.empty_like(pre)  # (T, B, 4H): i | f | g | o after their activations
         c = np.empty((T, B, H), dtype=self.dtype)
         h = np.empty_like(c)
@@ -704,7 +742,7 @@ class LSTM(_RecurrentCell):
             pre_t += hW
             np.tanh(pre_t, out=a)  # i, f, o = sigma(pre), g = tanh(pre)
             a *= s
-            a += 1 - s
+            a += one_minus_s
             ov = overrides.get(t)
             if ov:
                 _force(ov, i=i, f=f, g=g, o=o)
@@ -771,7 +809,9 @@ class PeepholeLSTM(LSTM):
         w_cif_s = 0.5 * np.stack([p["weight_ci"], p["weight_cf"]])  # (2, H)
         w_co_s = 0.5 * p["weight_co"]  # (H,)
         # pre[t] = s * (W_ih x_t + b_ih + b_hh) for all steps, += the rest below
-        pre = _project(x, p["weight_ih"] * s[:, None], (p["bias_ih"] + p["bias_hh"]) * s)
+        pre = _project(
+            x, p["weight_ih"] * s[:, None], (p["bias_ih"] + p["bias_hh"]) * s
+        )
         act = np.empty_like(pre)  # (T, B, 4H): i | f | g | o
         c = np.empty((T, B, H), dtype=self.dtype)
         h = np.empty_like(c)
@@ -779,6 +819,7 @@ class PeepholeLSTM(LSTM):
         peep = np.empty((B, 2, H), dtype=self.dtype)  # s * (w_ci, w_cf) * c_{t-1}
         tmp = np.empty((B, H), dtype=self.dtype)
         s_ifg = s[: 3 * H]
+        one_minus_s_ifg = 1 - s_ifg
         i_, f_, g_, o_ = _blocks(act, 4)
         steps = zip(pre, act, i_, f_, g_, o_, c, h)
         h_prev, c_prev = h0, c0
@@ -790,7 +831,7 @@ class PeepholeLSTM(LSTM):
             ifg = a[:, : 3 * H]
             np.tanh(pre_t[:, : 3 * H], out=ifg)  # i, f = sigma(pre), g = tanh(pre)
             ifg *= s_ifg
-            ifg += 1 - s_ifg
+            ifg += one_minus_s_ifg
             ov = overrides.get(t)
             if ov:
                 _force(ov, i=i, f=f, g=g)
@@ -836,8 +877,11 @@ class GRU(_RecurrentCell):
         import torch
 
         return torch.nn.GRU(
-            self.input_size, self.hidden_size, self.num_layers,
-            batch_first=True, dtype=getattr(torch, self.dtype.name),
+            self.input_size,
+            self.hidden_size,
+            self.num_layers,
+            batch_first=True,
+            dtype=getattr(torch, self.dtype.name),
         )
 
     def _run_layer(self, p, x, h0, c0, overrides):
@@ -894,7 +938,9 @@ def cell_from_torch(module: Any) -> _RecurrentCell:
         cls, extra = PeepholeLSTM, {}
     elif isinstance(module, torch.nn.LSTM):
         if module.proj_size:
-            raise ValueError(f"nn.LSTM with proj_size must be 0, got {module.proj_size}")
+            raise ValueError(
+                f"nn.LSTM with proj_size must be 0, got {module.proj_size}"
+            )
         cls, extra = LSTM, {}
     elif isinstance(module, torch.nn.GRU):
         cls, extra = GRU, {}
@@ -930,7 +976,9 @@ class SequenceModel:
 
     def __init__(self, cell: _RecurrentCell, readout: Dense) -> None:
         if not isinstance(cell, _RecurrentCell):
-            raise ValueError(f"cell must be an RNN, LSTM, GRU or PeepholeLSTM, got {cell!r}")
+            raise ValueError(
+                f"cell must be an RNN, LSTM, GRU or PeepholeLSTM, got {cell!r}"
+            )
         if not isinstance(readout, Dense):
             raise ValueError(f"readout must be a Dense layer, got {readout!r}")
         if readout.in_features != cell.hidden_size:
@@ -952,13 +1000,16 @@ class SequenceModel:
         """Token ids (T,) or (B, T) -> one-hot rows (T, V) or (B, T, V)."""
         V = self.vocab_size
         a = np.asarray(ids)
-        if a.dtype.kind not in "iu" and not (a.dtype.kind == "f" and a.size and
-                                               np.all(a == np.round(a))):
+        if a.dtype.kind not in "iu" and not (
+            a.dtype.kind == "f" and a.size and np.all(a == np.round(a))
+        ):
             raise ValueError(f"ids must be integer token ids, got dtype {a.dtype}")
         if a.ndim not in (1, 2):
             raise ValueError(f"ids must have shape (T,) or (B, T), got {a.shape}")
         if a.shape[-1] == 0:
-            raise ValueError(f"ids must hold at least one step (T >= 1), got shape {a.shape}")
+            raise ValueError(
+                f"ids must hold at least one step (T >= 1), got shape {a.shape}"
+            )
         a = a.astype(np.int64)
         if a.min() < 0 or a.max() >= V:
             raise ValueError(

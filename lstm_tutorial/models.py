@@ -17,12 +17,12 @@ import torch
 from torch import nn
 
 __all__ = [
-    "PeepholeLSTM",
-    "make_rnn",
-    "CharModel",
     "KINDS",
-    "save_weights",
+    "CharModel",
+    "PeepholeLSTM",
     "load_weights",
+    "make_rnn",
+    "save_weights",
 ]
 
 KINDS = ("rnn", "rnn_relu", "lstm", "gru", "peephole")
@@ -83,8 +83,11 @@ class PeepholeLSTM(nn.Module):
         batch_first: bool = False,
     ) -> None:
         super().__init__()
-        for name, v in (("input_size", input_size), ("hidden_size", hidden_size),
-                        ("num_layers", num_layers)):
+        for name, v in (
+            ("input_size", input_size),
+            ("hidden_size", hidden_size),
+            ("num_layers", num_layers),
+        ):
             if not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
         self.input_size, self.hidden_size = input_size, hidden_size
@@ -92,12 +95,18 @@ class PeepholeLSTM(nn.Module):
         H = hidden_size
         for k in range(num_layers):
             I_k = input_size if k == 0 else H
-            self.register_parameter(f"weight_ih_l{k}", nn.Parameter(torch.empty(4 * H, I_k)))
-            self.register_parameter(f"weight_hh_l{k}", nn.Parameter(torch.empty(4 * H, H)))
+            self.register_parameter(
+                f"weight_ih_l{k}", nn.Parameter(torch.empty(4 * H, I_k))
+            )
+            self.register_parameter(
+                f"weight_hh_l{k}", nn.Parameter(torch.empty(4 * H, H))
+            )
             self.register_parameter(f"bias_ih_l{k}", nn.Parameter(torch.empty(4 * H)))
             self.register_parameter(f"bias_hh_l{k}", nn.Parameter(torch.empty(4 * H)))
             for n in ("ci", "cf", "co"):
-                self.register_parameter(f"weight_{n}_l{k}", nn.Parameter(torch.empty(H)))
+                self.register_parameter(
+                    f"weight_{n}_l{k}", nn.Parameter(torch.empty(H))
+                )
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -108,8 +117,15 @@ class PeepholeLSTM(nn.Module):
 
     def layer_params(self, k: int) -> tuple[torch.Tensor, ...]:
         """(W_ih, W_hh, b_ih, b_hh, w_ci, w_cf, w_co) of layer k."""
-        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh",
-                 "weight_ci", "weight_cf", "weight_co")
+        names = (
+            "weight_ih",
+            "weight_hh",
+            "bias_ih",
+            "bias_hh",
+            "weight_ci",
+            "weight_cf",
+            "weight_co",
+        )
         return tuple(getattr(self, f"{n}_l{k}") for n in names)
 
     def forward(
@@ -138,7 +154,9 @@ class PeepholeLSTM(nn.Module):
             want = (L, B, H) if batched else (L, H)
             for name, s in (("h0", h0), ("c0", c0)):
                 if tuple(s.shape) != want:
-                    raise ValueError(f"{name} must have shape {want}, got {tuple(s.shape)}")
+                    raise ValueError(
+                        f"{name} must have shape {want}, got {tuple(s.shape)}"
+                    )
             if not batched:
                 h0, c0 = h0.unsqueeze(1), c0.unsqueeze(1)
         h_n, c_n = [], []
@@ -146,7 +164,9 @@ class PeepholeLSTM(nn.Module):
         for k in range(L):
             W_ih, W_hh, b_ih, b_hh, w_ci, w_cf, w_co = self.layer_params(k)
             # input projection of all T steps in one matmul: (T, B, 4H)
-            xproj = (inp.reshape(T * B, -1) @ W_ih.t() + (b_ih + b_hh)).view(T, B, 4 * H)
+            xproj = (inp.reshape(T * B, -1) @ W_ih.t() + (b_ih + b_hh)).view(
+                T, B, 4 * H
+            )
             inp, h, c = _peephole_layer(xproj, W_hh, w_ci, w_cf, w_co, h0[k], c0[k])
             h_n.append(h)
             c_n.append(c)
@@ -158,11 +178,15 @@ class PeepholeLSTM(nn.Module):
         return out, (h_n, c_n)
 
     def extra_repr(self) -> str:
-        return (f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
-                f"batch_first={self.batch_first}")
+        return (
+            f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
+            f"batch_first={self.batch_first}"
+        )
 
 
-def make_rnn(kind: str, input_size: int, hidden_size: int, num_layers: int = 1) -> nn.Module:
+def make_rnn(
+    kind: str, input_size: int, hidden_size: int, num_layers: int = 1
+) -> nn.Module:
     """The torch recurrent layers of `kind` (batch_first=True).
 
     kind: "rnn" (tanh), "rnn_relu", "lstm", "gru" or "peephole".
@@ -170,8 +194,9 @@ def make_rnn(kind: str, input_size: int, hidden_size: int, num_layers: int = 1) 
     if kind == "rnn":
         return nn.RNN(input_size, hidden_size, num_layers, batch_first=True)
     if kind == "rnn_relu":
-        return nn.RNN(input_size, hidden_size, num_layers, nonlinearity="relu",
-                      batch_first=True)
+        return nn.RNN(
+            input_size, hidden_size, num_layers, nonlinearity="relu", batch_first=True
+        )
     if kind == "lstm":
         return nn.LSTM(input_size, hidden_size, num_layers, batch_first=True)
     if kind == "gru":
@@ -199,12 +224,19 @@ class CharModel(nn.Module):
         output_size: int | None = None,
     ) -> None:
         super().__init__()
-        for name, v in (("vocab_size", vocab_size), ("hidden_size", hidden_size),
-                        ("num_layers", num_layers)):
+        for name, v in (
+            ("vocab_size", vocab_size),
+            ("hidden_size", hidden_size),
+            ("num_layers", num_layers),
+        ):
             if not isinstance(v, int) or isinstance(v, bool) or v < 1:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
-        if output_size is not None and (not isinstance(output_size, int) or output_size < 1):
-            raise ValueError(f"output_size must be None or a positive int, got {output_size!r}")
+        if output_size is not None and (
+            not isinstance(output_size, int) or output_size < 1
+        ):
+            raise ValueError(
+                f"output_size must be None or a positive int, got {output_size!r}"
+            )
         self.kind = kind
         self.vocab_size = vocab_size
         self.rnn = make_rnn(kind, vocab_size, hidden_size, num_layers)
@@ -219,10 +251,17 @@ class CharModel(nn.Module):
 
     def forward(self, ids: torch.Tensor, state: Any = None) -> tuple[torch.Tensor, Any]:
         """ids (B, T) long -> logits (B, T, V_out), final state."""
-        if not isinstance(ids, torch.Tensor) or ids.dtype not in (torch.int64, torch.int32):
-            raise ValueError(f"ids must be an integer torch tensor (B, T), got {ids!r:.80}")
+        if not isinstance(ids, torch.Tensor) or ids.dtype not in (
+            torch.int64,
+            torch.int32,
+        ):
+            raise ValueError(
+                f"ids must be an integer torch tensor (B, T), got {ids!r:.80}"
+            )
         if ids.dim() != 2 or ids.shape[1] == 0:
-            raise ValueError(f"ids must have shape (B, T) with T >= 1, got {tuple(ids.shape)}")
+            raise ValueError(
+                f"ids must have shape (B, T) with T >= 1, got {tuple(ids.shape)}"
+            )
         V = self.vocab_size
         if ids.numel() and (ids.min() < 0 or ids.max() >= V):
             raise ValueError(
@@ -281,7 +320,9 @@ def load_weights(path: str | os.PathLike) -> tuple[CharModel, dict[str, Any]]:
         config, meta = stored["config"], stored["meta"]
         model = CharModel(**config)
     except (KeyError, TypeError, ValueError) as e:
-        raise ValueError(f"{path}: expected {expected}; bad config {stored!r:.200} ({e})") from e
+        raise ValueError(
+            f"{path}: expected {expected}; bad config {stored!r:.200} ({e})"
+        ) from e
     state = model.state_dict()
     if set(arrays) != set(state):
         raise ValueError(
@@ -296,6 +337,7 @@ def load_weights(path: str | os.PathLike) -> tuple[CharModel, dict[str, Any]]:
             )
         if not np.all(np.isfinite(a)):
             raise ValueError(f"{path}: {k} must be finite, got NaN or inf")
-    model.load_state_dict({k: torch.from_numpy(np.asarray(a, np.float32)) for k, a in
-                           arrays.items()})
+    model.load_state_dict(
+        {k: torch.from_numpy(np.asarray(a, np.float32)) for k, a in arrays.items()}
+    )
     return model, meta

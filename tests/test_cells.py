@@ -28,7 +28,11 @@ def inputs(kind: str, dtype=torch.float64, seed: int = 1, num_layers: int = L):
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(B, T, I, generator=g, dtype=dtype)
     h0 = 0.5 * torch.randn(num_layers, B, H, generator=g, dtype=dtype)
-    c0 = torch.randn(num_layers, B, H, generator=g, dtype=dtype) if kind in HAS_C else None
+    c0 = (
+        torch.randn(num_layers, B, H, generator=g, dtype=dtype)
+        if kind in HAS_C
+        else None
+    )
     return x, h0, c0
 
 
@@ -43,7 +47,7 @@ def np_or_none(t):
     return None if t is None else t.numpy()
 
 
-# ------------------------------------------------------------------ agreement with torch
+# ------------------------------------------------------------- agreement with torch
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
@@ -67,8 +71,11 @@ def test_trace_agrees_with_torch(kind, dtype):
     for k in range(L):
         one = models.make_rnn(kind, I if k == 0 else H, H, 1).to(dtype)
         one.load_state_dict(
-            {n.replace(f"_l{k}", "_l0"): v for n, v in m.state_dict().items()
-             if n.endswith(f"_l{k}")}
+            {
+                n.replace(f"_l{k}", "_l0"): v
+                for n, v in m.state_dict().items()
+                if n.endswith(f"_l{k}")
+            }
         )
         lt = tr.layer(k)
         xk = torch.from_numpy(np.ascontiguousarray(lt.x))
@@ -81,7 +88,7 @@ def textbook_step(kind, p, k, x, h, c):
     """One step of layer k for one sequence, written straight from the equations."""
     W_ih, W_hh = p[f"weight_ih_l{k}"], p[f"weight_hh_l{k}"]
     b_ih, b_hh = p[f"bias_ih_l{k}"], p[f"bias_hh_l{k}"]
-    sig = lambda a: 1.0 / (1.0 + np.exp(-a))  # noqa: E731
+    sig = lambda a: 1.0 / (1.0 + np.exp(-a))
     if kind in ("rnn", "rnn_relu"):
         pre = W_ih @ x + b_ih + W_hh @ h + b_hh
         h = np.tanh(pre) if kind == "rnn" else np.maximum(pre, 0.0)
@@ -105,7 +112,9 @@ def textbook_step(kind, p, k, x, h, c):
         pre_o = pre_o + p[f"weight_co_l{k}"] * c
     o = sig(pre_o)
     h = o * np.tanh(c)
-    fields = dict(pre_i=pre_i, pre_f=pre_f, pre_g=pre_g, pre_o=pre_o, i=i, f=f, g=g, o=o)
+    fields = dict(
+        pre_i=pre_i, pre_f=pre_f, pre_g=pre_g, pre_o=pre_o, i=i, f=f, g=g, o=o
+    )
     return fields | {"c": c, "h": h}, h, c
 
 
@@ -133,10 +142,22 @@ def test_every_intermediate_matches_textbook_equations(kind):
 def test_quantities_and_aliases():
     tr = cells.cell_from_torch(torch_module("lstm")).trace(np.ones((3, I)))
     assert tr.kind == "lstm"
-    assert tr.quantities == ("x", "pre_i", "pre_f", "pre_g", "pre_o",
-                             "i", "f", "g", "o", "c", "h")
-    pairs = dict(save="i", remember="f", candidate="g", focus="o", long_term="c",
-                 working="h")
+    assert tr.quantities == (
+        "x",
+        "pre_i",
+        "pre_f",
+        "pre_g",
+        "pre_o",
+        "i",
+        "f",
+        "g",
+        "o",
+        "c",
+        "h",
+    )
+    pairs = dict(
+        save="i", remember="f", candidate="g", focus="o", long_term="c", working="h"
+    )
     for alias, name in pairs.items():
         assert getattr(tr, alias) is getattr(tr, name)
         assert tr[alias] is tr[name]
@@ -150,9 +171,9 @@ def test_quantities_and_aliases():
     assert rnn.kind == "rnn" and rnn.quantities == ("x", "pre_h", "h")
     assert rnn.working is rnn.h
     with pytest.raises(AttributeError, match="no quantity 'f'"):
-        rnn.f
+        _ = rnn.f
     with pytest.raises(KeyError, match="expected one of"):
-        gru["c"]
+        _ = gru["c"]
     with pytest.raises(IndexError, match=r"layer must be in \[-3, 3\), got 3"):
         gru.layer(3)
 
@@ -183,21 +204,30 @@ def test_missing_initial_state_is_zeros(kind):
     zeros = np.zeros((L, B, H))
     c0 = zeros if kind in HAS_C else None
     assert np.array_equal(cell.trace(x.numpy()).h, cell.trace(x.numpy(), zeros, c0).h)
-    assert not np.allclose(cell.trace(x.numpy()).h, cell.trace(x.numpy(), zeros + 0.3, c0).h)
+    assert not np.allclose(
+        cell.trace(x.numpy()).h, cell.trace(x.numpy(), zeros + 0.3, c0).h
+    )
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_numpy_torch_numpy_round_trip(kind):
     rng = np.random.default_rng(2)
-    cls = {"rnn": RNN, "rnn_relu": RNN, "lstm": LSTM, "gru": GRU,
-           "peephole": PeepholeLSTM}[kind]
+    cls = {
+        "rnn": RNN,
+        "rnn_relu": RNN,
+        "lstm": LSTM,
+        "gru": GRU,
+        "peephole": PeepholeLSTM,
+    }[kind]
     G = {"lstm": 4, "peephole": 4, "gru": 3}.get(kind, 1)
     params = {}
     for k in range(2):
-        params |= {f"weight_ih_l{k}": rng.normal(size=(G * H, I if k == 0 else H)),
-                   f"weight_hh_l{k}": 0.3 * rng.normal(size=(G * H, H)),
-                   f"bias_ih_l{k}": rng.normal(size=G * H),
-                   f"bias_hh_l{k}": rng.normal(size=G * H)}
+        params |= {
+            f"weight_ih_l{k}": rng.normal(size=(G * H, I if k == 0 else H)),
+            f"weight_hh_l{k}": 0.3 * rng.normal(size=(G * H, H)),
+            f"bias_ih_l{k}": rng.normal(size=G * H),
+            f"bias_hh_l{k}": rng.normal(size=G * H),
+        }
         if kind == "peephole":
             params |= {f"weight_c{n}_l{k}": rng.normal(size=H) for n in "ifo"}
     extra = {"nonlinearity": "relu"} if kind == "rnn_relu" else {}
@@ -260,7 +290,7 @@ def test_override_forget_gate_to_one_keeps_memory_plus_saved():
     others = np.arange(H) != u
     assert np.array_equal(top.c[:, t, others], top0.c[:, t, others])
     # the run continues from the changed state: same as restarting there
-    state = lambda field: np.stack([tr.layer(k)[field][:, t] for k in range(2)])  # noqa
+    state = lambda field: np.stack([tr.layer(k)[field][:, t] for k in range(2)])
     rest = cell.trace(x[:, t + 1 :], state("h"), state("c"))
     assert np.abs(rest.h - tr.h[:, t + 1 :]).max() <= 1e-12
     assert np.abs(tr.h[:, t + 1 :] - base.h[:, t + 1 :]).max() > 1e-6
@@ -269,8 +299,9 @@ def test_override_forget_gate_to_one_keeps_memory_plus_saved():
 def test_override_aliases_layers_and_cell_state():
     cell = cells.cell_from_torch(torch_module("lstm", num_layers=2))
     x = inputs("lstm")[0].numpy()[0]  # unbatched
-    tr = cell.trace(x, overrides=[Override(5, "save", 0, 0.0, layer=0),
-                                  Override(7, "c", 2, 0.5)])
+    tr = cell.trace(
+        x, overrides=[Override(5, "save", 0, 0.0, layer=0), Override(7, "c", 2, 0.5)]
+    )
     lower, top = tr.layer(0), tr.layer(1)
     assert lower.i[5, 0] == 0.0
     assert np.abs(lower.c[5, 0] - lower.f[5, 0] * lower.c[4, 0]).max() <= 1e-12
@@ -316,8 +347,11 @@ def test_dense_matches_torch_linear():
         want = lin(x).numpy()
     d = Dense.from_torch(lin)
     assert np.abs(d(x.numpy()) - want).max() <= 1e-12
-    for name, fn in [("tanh", np.tanh), ("relu", lambda a: np.maximum(a, 0)),
-                     ("sigmoid", lambda a: 1 / (1 + np.exp(-a)))]:
+    for name, fn in [
+        ("tanh", np.tanh),
+        ("relu", lambda a: np.maximum(a, 0)),
+        ("sigmoid", lambda a: 1 / (1 + np.exp(-a))),
+    ]:
         dn = Dense(d.W, d.b, activation=name)
         assert np.abs(dn(x.numpy()) - fn(want)).max() <= 1e-12
     assert np.array_equal(Dense(d.W)(np.zeros(6)), np.zeros(3))
@@ -334,8 +368,9 @@ def test_sigmoid_is_stable_and_exact():
 @pytest.mark.parametrize("kind", ["lstm", "peephole", "gru", "rnn_relu"])
 def test_sequence_model_matches_char_model(kind, dtype):
     torch.manual_seed(5)
-    cm = models.CharModel(kind, vocab_size=6, hidden_size=8, num_layers=2,
-                          output_size=4).to(dtype)
+    cm = models.CharModel(
+        kind, vocab_size=6, hidden_size=8, num_layers=2, output_size=4
+    ).to(dtype)
     ids = torch.randint(0, 6, (3, 50))
     with torch.no_grad():
         logits, _ = cm(ids)
@@ -357,13 +392,17 @@ def lstm():
 
 
 def test_bad_x_shapes_features_nan_and_empty(lstm):
-    with pytest.raises(ValueError, match=r"x must have shape \(T, 5\) or \(B, T, 5\).*got \(4, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"x must have shape \(T, 5\) or \(B, T, 5\).*got \(4, 3\)"
+    ):
         lstm.trace(np.zeros((4, 3)))
     with pytest.raises(ValueError, match=r"x must have shape \(T, 5\).*got \(5,\)"):
         lstm.trace(np.zeros(5))
     with pytest.raises(ValueError, match=r"x must have shape .*got \(1, 2, 3, 5\)"):
         lstm.trace(np.zeros((1, 2, 3, 5)))
-    with pytest.raises(ValueError, match=r"at least one step \(T >= 1\), got shape \(0, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"at least one step \(T >= 1\), got shape \(0, 5\)"
+    ):
         lstm.trace(np.zeros((0, 5)))
     with pytest.raises(ValueError, match=r"at least one step.*\(2, 0, 5\)"):
         lstm.trace(np.zeros((2, 0, 5)))
@@ -377,7 +416,9 @@ def test_bad_x_shapes_features_nan_and_empty(lstm):
 
 def test_bad_initial_states(lstm):
     x = np.zeros((3, 4, 5))
-    with pytest.raises(ValueError, match=r"h0 must have shape \(2, 3, 7\).*got \(2, 7\)"):
+    with pytest.raises(
+        ValueError, match=r"h0 must have shape \(2, 3, 7\).*got \(2, 7\)"
+    ):
         lstm.trace(x, h0=np.zeros((2, 7)))
     with pytest.raises(ValueError, match=r"c0 must have shape \(2, 7\).*got \(1, 7\)"):
         lstm.trace(x[0], c0=np.zeros((1, 7)))
@@ -390,7 +431,9 @@ def test_bad_initial_states(lstm):
 
 def test_bad_overrides(lstm):
     x = np.zeros((4, 5))
-    with pytest.raises(ValueError, match=r"gate must be one of \('i', 'f', 'g', 'o', 'c', "):
+    with pytest.raises(
+        ValueError, match=r"gate must be one of \('i', 'f', 'g', 'o', 'c', "
+    ):
         lstm.trace(x, overrides=[Override(0, "r", 0, 1.0)])
     with pytest.raises(ValueError, match=r"step t must be in \[0, 4\), got 4"):
         lstm.trace(x, overrides=[Override(4, "f", 0, 1.0)])
@@ -406,15 +449,25 @@ def test_bad_overrides(lstm):
 
 def test_bad_params():
     p = cells.cell_from_torch(torch_module("lstm", num_layers=2)).params
-    with pytest.raises(ValueError, match=r"weight_hh_l1 must have shape \(28, 7\).*got \(28, 6\)"):
+    with pytest.raises(
+        ValueError, match=r"weight_hh_l1 must have shape \(28, 7\).*got \(28, 6\)"
+    ):
         LSTM(p | {"weight_hh_l1": np.zeros((28, 6))})
     with pytest.raises(ValueError, match=r"weight_ih_l1 must have shape \(28, 7\)"):
         LSTM(p | {"weight_ih_l1": np.zeros((28, 5))})
     with pytest.raises(ValueError, match=r"bias_ih_l0 must have shape \(28,\)"):
         LSTM(p | {"bias_ih_l0": np.zeros(21)})
-    with pytest.raises(ValueError, match=r"weight_ih_l0 must have shape \(3\*H, I\) with rows r"):
-        GRU({"weight_ih_l0": np.zeros((28, 5)), "weight_hh_l0": np.zeros((28, 7)),
-             "bias_ih_l0": np.zeros(28), "bias_hh_l0": np.zeros(28)})
+    with pytest.raises(
+        ValueError, match=r"weight_ih_l0 must have shape \(3\*H, I\) with rows r"
+    ):
+        GRU(
+            {
+                "weight_ih_l0": np.zeros((28, 5)),
+                "weight_hh_l0": np.zeros((28, 7)),
+                "bias_ih_l0": np.zeros(28),
+                "bias_hh_l0": np.zeros(28),
+            }
+        )
     with pytest.raises(ValueError, match=r"missing \['bias_hh_l1'\], unexpected \[\]"):
         LSTM({k: v for k, v in p.items() if k != "bias_hh_l1"})
     with pytest.raises(ValueError, match=r"missing \[\], unexpected \['weight_x'\]"):
@@ -425,8 +478,10 @@ def test_bad_params():
         LSTM({})
     with pytest.raises(ValueError, match="bias_hh_l0 must be finite, got NaN"):
         LSTM(p | {"bias_hh_l0": np.full(28, np.nan)})
-    with pytest.raises(ValueError, match="share one dtype; weight_ih_l0 is float64, "
-                                         "bias_hh_l0 is float32"):
+    with pytest.raises(
+        ValueError,
+        match="share one dtype; weight_ih_l0 is float64, bias_hh_l0 is float32",
+    ):
         LSTM(p | {"bias_hh_l0": p["bias_hh_l0"].astype(np.float32)})
     with pytest.raises(ValueError, match="params must be a mapping"):
         LSTM([1, 2])
@@ -435,14 +490,19 @@ def test_bad_params():
 
 
 def test_bad_torch_modules():
-    with pytest.raises(ValueError, match="LSTM.from_torch expected a torch nn.LSTM module, "
-                                         "got GRU"):
+    with pytest.raises(
+        ValueError, match="LSTM.from_torch expected a torch nn.LSTM module, got GRU"
+    ):
         LSTM.from_torch(torch.nn.GRU(2, 3))
-    with pytest.raises(ValueError, match="PeepholeLSTM.from_torch expected a torch "
-                                         "models.PeepholeLSTM"):
+    with pytest.raises(
+        ValueError, match="PeepholeLSTM.from_torch expected a torch models.PeepholeLSTM"
+    ):
         PeepholeLSTM.from_torch(torch.nn.LSTM(2, 3))
-    with pytest.raises(ValueError, match="expected a torch nn.RNN, nn.LSTM, nn.GRU or "
-                                         "models.PeepholeLSTM, got Linear"):
+    with pytest.raises(
+        ValueError,
+        match="expected a torch nn.RNN, nn.LSTM, nn.GRU or "
+        "models.PeepholeLSTM, got Linear",
+    ):
         cells.cell_from_torch(torch.nn.Linear(2, 3))
     with pytest.raises(ValueError, match="bidirectional"):
         cells.cell_from_torch(torch.nn.GRU(2, 3, bidirectional=True))
@@ -452,20 +512,31 @@ def test_bad_torch_modules():
 
 def test_bad_dense_and_sequence_model_input():
     d = Dense(np.ones((3, 4)), np.zeros(3))
-    with pytest.raises(ValueError, match=r"x must have shape \(\.\.\., 4\), got \(2, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"x must have shape \(\.\.\., 4\), got \(2, 3\)"
+    ):
         d(np.zeros((2, 3)))
     with pytest.raises(ValueError, match=r"bias must have shape \(3,\).*got \(4,\)"):
         Dense(np.ones((3, 4)), np.zeros(4))
-    with pytest.raises(ValueError, match=r"weight must have shape \(out, in\), got \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"weight must have shape \(out, in\), got \(3,\)"
+    ):
         Dense(np.ones(3))
-    with pytest.raises(ValueError, match="activation must be None, a callable or one of"):
+    with pytest.raises(
+        ValueError, match="activation must be None, a callable or one of"
+    ):
         Dense(np.ones((3, 4)), activation="softmax")
     cm = models.CharModel("gru", vocab_size=6, hidden_size=8)
     sm = cells.SequenceModel.from_torch(cm)
-    with pytest.raises(ValueError, match=r"ids must be in \[0, 6\) \(vocabulary size\), "
-                                         r"got values in \[0, 6\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"ids must be in \[0, 6\) \(vocabulary size\), "
+        r"got values in \[0, 6\]",
+    ):
         sm.trace(np.array([0, 6]))
-    with pytest.raises(ValueError, match="ids must be integer token ids, got dtype float64"):
+    with pytest.raises(
+        ValueError, match="ids must be integer token ids, got dtype float64"
+    ):
         sm.trace(np.array([0.5, 1.0]))
     with pytest.raises(ValueError, match=r"ids must have shape \(T,\) or \(B, T\)"):
         sm.trace(np.zeros((1, 2, 3), dtype=int))

@@ -36,7 +36,10 @@ def test_peephole_follows_the_equations_and_layouts():
     torch.manual_seed(0)
     m = PeepholeLSTM(3, 5, num_layers=2).double()
     x = torch.randn(30, 4, 3, dtype=torch.float64)  # (T, B, I): batch_first=False
-    h0, c0 = torch.randn(2, 4, 5, dtype=torch.float64), torch.randn(2, 4, 5, dtype=torch.float64)
+    h0, c0 = (
+        torch.randn(2, 4, 5, dtype=torch.float64),
+        torch.randn(2, 4, 5, dtype=torch.float64),
+    )
     with torch.no_grad():
         out, (h_n, c_n) = m(x, (h0, c0))
         want = peephole_reference(m, x, h0, c0)
@@ -58,7 +61,9 @@ def test_peephole_with_zero_peepholes_is_nn_lstm():
     lstm = torch.nn.LSTM(4, 6, num_layers=2, batch_first=True).double()
     m = PeepholeLSTM(4, 6, num_layers=2, batch_first=True).double()
     state = lstm.state_dict() | {
-        f"weight_c{n}_l{k}": torch.zeros(6, dtype=torch.float64) for n in "ifo" for k in (0, 1)
+        f"weight_c{n}_l{k}": torch.zeros(6, dtype=torch.float64)
+        for n in "ifo"
+        for k in (0, 1)
     }
     m.load_state_dict(state)
     x = torch.randn(3, 25, 4, dtype=torch.float64)
@@ -70,8 +75,19 @@ def test_peephole_parameters_and_gradients():
     torch.manual_seed(2)
     m = PeepholeLSTM(2, 3, num_layers=2).double()
     names = {n for n, _ in m.named_parameters()}
-    assert names == {f"{w}_l{k}" for k in (0, 1) for w in (
-        "weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_ci", "weight_cf", "weight_co")}
+    assert names == {
+        f"{w}_l{k}"
+        for k in (0, 1)
+        for w in (
+            "weight_ih",
+            "weight_hh",
+            "bias_ih",
+            "bias_hh",
+            "weight_ci",
+            "weight_cf",
+            "weight_co",
+        )
+    }
     assert m.weight_ih_l0.shape == (12, 2) and m.weight_ih_l1.shape == (12, 3)
     assert m.weight_co_l1.shape == (3,)
     x = torch.randn(5, 2, 2, dtype=torch.float64, requires_grad=True)
@@ -82,9 +98,13 @@ def test_peephole_parameters_and_gradients():
 
 def test_peephole_bad_input():
     m = PeepholeLSTM(3, 5, batch_first=True)
-    with pytest.raises(ValueError, match=r"x must have shape \(T, 3\) or \(B, T, 3\).*got \(2, 4, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"x must have shape \(T, 3\) or \(B, T, 3\).*got \(2, 4, 4\)"
+    ):
         m(torch.zeros(2, 4, 4))
-    with pytest.raises(ValueError, match=r"h0 must have shape \(1, 2, 5\), got \(1, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"h0 must have shape \(1, 2, 5\), got \(1, 5\)"
+    ):
         m(torch.zeros(2, 4, 3), (torch.zeros(1, 5), torch.zeros(1, 5)))
     with pytest.raises(ValueError, match=r"at least one step"):
         PeepholeLSTM(3, 5)(torch.zeros(0, 2, 3))
@@ -103,7 +123,9 @@ def test_make_rnn_kinds_replay_in_numpy(kind):
     with torch.no_grad():
         out, _ = m(x)
     assert np.abs(cell.trace(x.numpy()).h - out.numpy()).max() <= 1e-5
-    with pytest.raises(ValueError, match=r"kind must be one of \('rnn', 'rnn_relu', 'lstm'"):
+    with pytest.raises(
+        ValueError, match=r"kind must be one of \('rnn', 'rnn_relu', 'lstm'"
+    ):
         models.make_rnn("transformer", 4, 6)
 
 
@@ -111,10 +133,15 @@ def test_make_rnn_kinds_replay_in_numpy(kind):
 def test_char_model_forward_and_state(kind):
     torch.manual_seed(4)
     cm = CharModel(kind, vocab_size=5, hidden_size=8, num_layers=2)
-    assert cm.config == {"kind": kind, "vocab_size": 5, "hidden_size": 8,
-                         "num_layers": 2, "output_size": None}
+    assert cm.config == {
+        "kind": kind,
+        "vocab_size": 5,
+        "hidden_size": 8,
+        "num_layers": 2,
+        "output_size": None,
+    }
     ids = torch.randint(0, 5, (3, 12))
-    logits, state = cm(ids)
+    logits, _ = cm(ids)
     assert logits.shape == (3, 12, 5)
     # feeding the sequence in two halves with the state gives the same logits
     first, s = cm(ids[:, :7])
@@ -125,10 +152,15 @@ def test_char_model_forward_and_state(kind):
 
 def test_char_model_bad_input():
     cm = CharModel("lstm", vocab_size=5, hidden_size=8)
-    with pytest.raises(ValueError, match=r"ids must be in \[0, 5\) \(vocabulary size\), got "
-                                         r"values in \[0, 5\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"ids must be in \[0, 5\) \(vocabulary size\), got "
+        r"values in \[0, 5\]",
+    ):
         cm(torch.tensor([[0, 5]]))
-    with pytest.raises(ValueError, match=r"ids must have shape \(B, T\) with T >= 1, got \(4,\)"):
+    with pytest.raises(
+        ValueError, match=r"ids must have shape \(B, T\) with T >= 1, got \(4,\)"
+    ):
         cm(torch.tensor([0, 1, 2, 3]))
     with pytest.raises(ValueError, match="ids must be an integer torch tensor"):
         cm(torch.zeros(1, 3))
@@ -173,7 +205,9 @@ def test_corrupt_and_foreign_files(tmp_path):
     save_weights(cm, good)
     garbage = tmp_path / "garbage.npz"
     garbage.write_bytes(b"not a zip file at all")
-    with pytest.raises(ValueError, match=r"garbage.npz: expected a .npz written by save_weights"):
+    with pytest.raises(
+        ValueError, match=r"garbage.npz: expected a .npz written by save_weights"
+    ):
         load_weights(garbage)
     truncated = tmp_path / "truncated.npz"
     truncated.write_bytes(good.read_bytes()[:300])
@@ -186,10 +220,16 @@ def test_corrupt_and_foreign_files(tmp_path):
     # config says hidden 3, arrays say hidden 5
     other = tmp_path / "other.npz"
     arrays = {k: v.numpy() for k, v in CharModel("lstm", 4, 5).state_dict().items()}
-    np.savez(other, __config__=np.array(json.dumps({"config": cm.config, "meta": {}})),
-             **arrays)
-    with pytest.raises(ValueError, match=r"rnn.weight_ih_l0 must be a float array of shape "
-                                         r"\(12, 4\), got float32 \(20, 4\)"):
+    np.savez(
+        other,
+        __config__=np.array(json.dumps({"config": cm.config, "meta": {}})),
+        **arrays,
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"rnn.weight_ih_l0 must be a float array of shape "
+        r"\(12, 4\), got float32 \(20, 4\)",
+    ):
         load_weights(other)
     bad_config = tmp_path / "bad_config.npz"
     np.savez(bad_config, __config__=np.array("{not json"))
