@@ -46,17 +46,18 @@ def activations_figure(x_max: float = 5.0, n_slider: int = 21) -> go.Figure:
 
     def label(x0: float, derivative: bool) -> str:
         k = 1 if derivative else 0
-        parts = [f"{n}{chr(39) if derivative else ''}({x0:.1f}) = "
+        parts = [f"{n}{'′' if derivative else ''}({x0:.1f}) = "
                  f"{float(f[k](x0)):.3f}" for n, f in ACTIVATIONS.items()]
         return "   ".join(parts)
 
     def marker_step(x0: float, derivative: bool) -> dict:
         k = 1 if derivative else 0
         ys = [[round(float(f[k](x0)), 4)] for f in ACTIVATIONS.values()]
-        return dict(
+        return dict(  # restyle only the three markers (traces 3-5)
             method="update",
             label=f"{x0:.1f}",
-            args=[{"x": [[x0]] * 3, "y": ys}, {"title.text": label(x0, derivative)}],
+            args=[{"x": [[x0]] * 3, "y": ys}, {"title.text": label(x0, derivative)},
+                  [3, 4, 5]],
         )
 
     def slider(derivative: bool) -> dict:
@@ -73,20 +74,20 @@ def activations_figure(x_max: float = 5.0, n_slider: int = 21) -> go.Figure:
         x0 = float(x0s[n_slider // 2])
         marks = [[round(float(f[k](x0)), 4)] for f in ACTIVATIONS.values()]
         return dict(
-            label="slopes phi'(x)" if derivative else "functions phi(x)",
+            label="slopes φ′(x)" if derivative else "functions φ(x)",
             method="update",
             args=[
                 {"y": ys + marks, "x": [xs] * 3 + [[x0]] * 3},
                 {"sliders": [slider(derivative)],
                  "title.text": label(x0, derivative),
-                 "yaxis.title.text": "phi'(x)" if derivative else "phi(x)"},
+                 "yaxis.title.text": "φ′(x)" if derivative else "φ(x)"},
             ],
         )
 
     fig.update_layout(
         title=label(float(x0s[n_slider // 2]), False),
         xaxis=dict(title="input x", range=[-x_max, x_max], zeroline=True),
-        yaxis=dict(title="phi(x)", range=[-1.2, 2.2], zeroline=True),
+        yaxis=dict(title="φ(x)", range=[-1.2, 2.2], zeroline=True),
         sliders=[slider(False)],
         updatemenus=[dict(type="buttons", direction="right", x=0.0, y=1.18,
                           xanchor="left", buttons=[curves(False), curves(True)])],

@@ -148,6 +148,23 @@ class MovieModel:
         """Object vectors ``x = F[s]``: (..., D) floats in {0, 1}."""
         return self.F[s]
 
+    def posterior(self) -> np.ndarray:
+        """P(y | s) for every shot: (S, K), pi_y B[y, s] / sum_y' pi_y' B[y', s]."""
+        joint = (self.pi[:, None] * self.B).T  # (S, K)
+        return joint / joint.sum(axis=1, keepdims=True)
+
+    def loss_floor(self) -> float:
+        """The lowest cross-entropy any per-frame model can reach, H(y | s) in nats.
+
+        A model that outputs exactly P(y | s) attains it; the loss of a trained
+        classifier can only approach it from above (on average over frames).
+        """
+        p_s = (self.pi[:, None] * self.B).sum(axis=0)  # (S,)
+        post = self.posterior()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ent = -np.where(post > 0, post * np.log(post), 0.0).sum(axis=1)
+        return float((p_s * ent).sum())
+
     def per_frame_ceiling(self) -> float:
         """Best accuracy of any single-frame classifier: sum_s max_y pi_y B[y, s]."""
         return float((self.pi[:, None] * self.B).max(axis=0).sum())
@@ -213,13 +230,16 @@ class MovieModel:
             z=z, y=names, colorscale=scale, zmin=-0.5, zmax=K - 0.5,
             text=marks, texttemplate="%{text}", hovertext=text,
             hovertemplate="%{hovertext}<extra></extra>", xgap=1, ygap=3,
-            colorbar=dict(tickvals=list(range(K)), ticktext=list(self.activities),
-                          title="activity"),
+            showscale=False,
         ))
+        for k, name in enumerate(self.activities):  # legend entries, in order
+            fig.add_scatter(x=[None], y=[None], mode="markers", name=name,
+                            marker=dict(symbol="square", size=12, color=palette[k]))
         fig.update_layout(
             title="One movie, frame by frame (x = wrong guess)",
-            xaxis_title="frame t", height=300, template="plotly_white",
-            margin=dict(l=160),
+            xaxis_title="frame t", height=330, template="plotly_white",
+            margin=dict(l=200), legend=dict(orientation="h", y=-0.35),
+            xaxis=dict(showgrid=False), yaxis=dict(showgrid=False),
         )
         return fig
 
@@ -234,6 +254,19 @@ def empirical_ceiling(s: np.ndarray, y: np.ndarray, n_labels: int) -> float:
     counts = np.zeros((int(s.max()) + 1, n_labels), dtype=np.int64)
     np.add.at(counts, (s.ravel(), y.ravel()), 1)
     return float(counts.max(axis=1).sum() / y.size)
+
+
+def empirical_loss_floor(s: np.ndarray, y: np.ndarray, n_labels: int) -> float:
+    """Lowest cross-entropy any per-frame model can reach on (s, y), in nats.
+
+    It is reached by predicting, for each shot, the label frequencies of that
+    shot in (s, y) itself: the conditional entropy of y given s in the data.
+    """
+    s, y = _check_pair(s, y)
+    counts = np.zeros((int(s.max()) + 1, n_labels))
+    np.add.at(counts, (s.ravel(), y.ravel()), 1)
+    freq = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    return float(-np.log(freq[s.ravel(), y.ravel()]).mean())
 
 
 def _check_shots(s: np.ndarray, n_shots: int) -> np.ndarray:
@@ -283,7 +316,7 @@ class TrainConfig:
 
     n_hidden: int = 16
     activation: str = "tanh"
-    epochs: int = 300
+    epochs: int = 150
     lr: float = 0.05
     seed: int = 0
 
@@ -343,10 +376,12 @@ def trainer_control(
     out = widgets.Output()
 
     def train(_: Any = None) -> None:
+        out.outputs = ()  # replace, not append (works with or without a kernel)
+        out.append_stdout("training...\n")
         cfg = TrainConfig(n_hidden=n_hidden.value, activation=activation.value)
         net, _ = train_feedforward(x_tr, y_train.ravel(), K, cfg)
         acc = accuracy(net, x_te, y_test.ravel())
-        out.clear_output(wait=True)
+        out.outputs = ()
         out.append_stdout(f"{cfg.activation}, {cfg.n_hidden} hidden units: test "
                           f"accuracy {acc:.4f}   (per-frame ceiling {ceiling:.4f})\n")
 

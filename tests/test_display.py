@@ -56,6 +56,8 @@ def test_activation_figure_curves_and_slider_values():
     np.testing.assert_allclose(fig.data[2].y, np.maximum(0, x), atol=1e-4)
     steps = fig.layout.sliders[0].steps
     assert len(steps) == 21
+    assert all(list(step.args[2]) == [3, 4, 5] for step in steps), \
+        "slider steps must move only the markers, never the curves"
     last = steps[-1].args[0]
     x0 = last["x"][0][0]
     assert x0 == pytest.approx(4.0)

@@ -141,3 +141,29 @@ def test_trainer_control_trains_and_reports(movies):
     assert text.startswith("relu, 8 hidden units: test accuracy 0.")
     ceiling = frames.empirical_ceiling(st, yt, len(movies.activities))
     assert f"(per-frame ceiling {ceiling:.4f})" in text
+
+
+def test_posterior_and_loss_floor_agree_with_samples(movies):
+    s, y = movies.sample(3000, seed=11)
+    post = movies.posterior()
+    np.testing.assert_allclose(post.sum(axis=1), 1.0, atol=1e-12)
+    counts = np.zeros_like(post)
+    np.add.at(counts, (s.ravel(), y.ravel()), 1)
+    freq = counts / counts.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(freq, post, atol=0.02)
+    # the cross-entropy of the true posterior on samples estimates H(y | s)
+    ce = -np.log(post[s.ravel(), y.ravel()]).mean()
+    assert movies.loss_floor() == pytest.approx(ce, abs=0.01)
+    # and a trained network's loss cannot go below it (up to sampling noise)
+    _, losses = frames.train_feedforward(
+        movies.frames(s[:300]).reshape(-1, len(movies.objects)), y[:300].ravel(),
+        len(movies.activities), frames.TrainConfig(epochs=100))
+    assert losses[-1] > movies.loss_floor() - 0.02
+
+
+def test_empirical_loss_floor_hand_checked():
+    s = np.array([[0, 0, 1, 1]])
+    y = np.array([[0, 1, 2, 2]])
+    # shot 0: labels half and half -> log 2 each; shot 1: always 2 -> 0
+    expected = 2 * np.log(2) / 4
+    assert frames.empirical_loss_floor(s, y, 3) == pytest.approx(expected, abs=1e-12)
