@@ -1,0 +1,772 @@
+"""Chapter 3's pictures and experiments: the LSTM cell drawn, and taken apart.
+
+Diagrams (plotly shapes and annotations, so they draw offline):
+
+- ``four_networks_figure()``: the cell as four small networks, Learn, Forget,
+  Remember and Use, passing long-term memory c and working memory h along.
+- ``lstm_cell_figure(trace=None, tokens=None, unit_names=None)``: the standard
+  cell diagram with the four networks as coloured regions. Given a trace, a
+  plotly slider steps through the words and every gate and state of the chosen
+  unit (buttons) shows its value.
+
+Experiments (fixed budgets, seeded, small enough for the chapter's 2 minutes):
+
+- the swap experiment: train the counting task with the gate and cell
+  activations exchanged (``ActivationLSTM``, ``swap_experiment``);
+- forget-gate bias 1 vs 0 at initialisation on long-gap recall
+  (``forget_bias_experiment``);
+- what-ifs on the hand-set sentence LSTM (``what_if``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+from torch import nn
+
+from . import viz
+from .cells import Override
+
+__all__ = [
+    "NETWORK_COLOURS",
+    "four_networks_figure",
+    "lstm_cell_figure",
+    "ActivationLSTM",
+    "cell_vs_hidden_figure",
+    "what_if",
+    "what_if_figure",
+    "SentenceWhatIf",
+]
+
+# The four networks, coloured like their gates in every line plot of the book.
+NETWORK_COLOURS = {
+    "Forget": viz.COLOURS["f"],  # orange, forget gate f
+    "Learn": viz.COLOURS["i"],  # green, input gate i (with the candidate g)
+    "Remember": viz.COLOURS["c"],  # blue, cell state c
+    "Use": viz.COLOURS["o"],  # purple, output gate o
+}
+_FONT = dict(family="Helvetica, Arial, sans-serif", size=12, color="#222")
+_LINE = "#555"
+
+
+# ----------------------------------------------------------------- drawing helpers
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    """'#ff7f0e', 0.2 -> 'rgba(255,127,14,0.2)'."""
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[k : k + 2], 16) for k in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _tint(hex_colour: str, alpha: float) -> str:
+    """The colour at opacity alpha over white, as an opaque 'rgb(...)'."""
+    h = hex_colour.lstrip("#")
+    r, g, b = (round(255 - alpha * (255 - int(h[k : k + 2], 16))) for k in (0, 2, 4))
+    return f"rgb({r},{g},{b})"
+
+
+def _box(x0: float, y0: float, x1: float, y1: float, r: float = 0.18, **kw: Any) -> dict:
+    """A rounded rectangle as an SVG path shape in data coordinates."""
+    path = (f"M {x0 + r},{y0} L {x1 - r},{y0} Q {x1},{y0} {x1},{y0 + r} "
+            f"L {x1},{y1 - r} Q {x1},{y1} {x1 - r},{y1} L {x0 + r},{y1} "
+            f"Q {x0},{y1} {x0},{y1 - r} L {x0},{y0 + r} Q {x0},{y0} {x0 + r},{y0} Z")
+    return dict(type="path", path=path, layer="below", **kw)
+
+
+def _polyline(points: Sequence[tuple[float, float]], colour: str = _LINE,
+              width: float = 2) -> dict:
+    """An open path through points (the arrow head is a separate annotation)."""
+    path = "M " + " L ".join(f"{x},{y}" for x, y in points)
+    return dict(type="path", path=path, layer="below",
+                line=dict(color=colour, width=width))
+
+
+def _arrow(tail: tuple[float, float], head: tuple[float, float],
+           colour: str = _LINE, width: float = 2) -> dict:
+    """An arrow annotation from tail to head, in data coordinates."""
+    return dict(x=head[0], y=head[1], ax=tail[0], ay=tail[1], xref="x", yref="y",
+                axref="x", ayref="y", text="", showarrow=True, arrowhead=2,
+                arrowsize=1.1, arrowwidth=width, arrowcolor=colour)
+
+
+def _label(x: float, y: float, text: str, size: int = 12, colour: str = "#222",
+           anchor: str = "center", **kw: Any) -> dict:
+    return dict(x=x, y=y, xref="x", yref="y", text=text, showarrow=False,
+                font=dict(size=size, color=colour), xanchor=anchor, **kw)
+
+
+def _frame(height: int, x_range: tuple[float, float], y_range: tuple[float, float],
+           title: str | None) -> dict:
+    """A layout with hidden, fixed, equally scaled axes for a diagram."""
+    axis = dict(visible=False, fixedrange=True)
+    return dict(
+        font=_FONT, height=height, plot_bgcolor="white", paper_bgcolor="white",
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=15))
+        if title else None,
+        margin=dict(l=5, r=5, t=40 if title else 5, b=5), showlegend=False,
+        xaxis=dict(range=list(x_range), **axis),
+        yaxis=dict(range=list(y_range), scaleanchor="x", scaleratio=1, **axis),
+    )
+
+
+# ----------------------------------------------------------------- four networks
+
+
+def four_networks_figure(title: str | None = "one LSTM cell = four small networks"
+                         ) -> go.Figure:
+    """The LSTM cell as four networks passing two memories along.
+
+    Forget keeps f * c_{t-1}; Learn proposes i * g; Remember adds them into
+    c_t; Use shows o * tanh(c_t) as h_t. Forget, Learn and Use each read the
+    working memory h_{t-1} and the event x_t; only Use also reads c_t.
+    """
+    C = NETWORK_COLOURS
+    sub = {"c0": "c<sub>t−1</sub>", "h0": "h<sub>t−1</sub>", "x": "x<sub>t</sub>",
+           "c": "c<sub>t</sub>", "h": "h<sub>t</sub>"}
+    hx = "[h<sub>t−1</sub>, x<sub>t</sub>]"
+    blocks = {  # name: (x0, y0, x1, y1, text)
+        "Forget": (3.2, 4.7, 7.0, 6.9,
+                   f"f = σ(W<sub>f</sub> {hx} + b<sub>f</sub>)<br>"
+                   f"keeps f ⊙ {sub['c0']}"),
+        "Learn": (3.2, 1.3, 7.0, 3.7,
+                  f"g = tanh(W<sub>g</sub> {hx} + b<sub>g</sub>)<br>"
+                  f"i = σ(W<sub>i</sub> {hx} + b<sub>i</sub>)<br>"
+                  "proposes i ⊙ g"),
+        "Remember": (8.5, 4.7, 11.9, 6.9,
+                     f"{sub['c']} = f ⊙ {sub['c0']} + i ⊙ g"),
+        "Use": (8.5, 1.3, 11.9, 3.7,
+                f"o = σ(W<sub>o</sub> {hx} + b<sub>o</sub>)<br>"
+                f"{sub['h']} = o ⊙ tanh({sub['c']})"),
+    }
+    shapes, notes = [], []
+    for name, (x0, y0, x1, y1, text) in blocks.items():
+        shapes.append(_box(x0, y0, x1, y1, fillcolor=_rgba(C[name], 0.13),
+                           line=dict(color=C[name], width=2)))
+        notes.append(_label((x0 + x1) / 2, y1 - 0.32, f"<b>{name.upper()}</b>",
+                            size=13, colour=C[name]))
+        notes.append(_label((x0 + x1) / 2, (y0 + y1) / 2 - 0.25, text, size=12))
+    cl, hl = NETWORK_COLOURS["Remember"], viz.COLOURS["h"]
+    # inputs on the left, outputs on the right
+    notes += [
+        _label(0.05, 5.8, f"<b>{sub['c0']}</b><br>long-term<br>memory", anchor="left",
+               colour=cl),
+        _label(0.05, 3.2, f"<b>{sub['h0']}</b><br>working<br>memory", anchor="left",
+               colour=hl),
+        _label(0.05, 0.55, f"<b>{sub['x']}</b> event", anchor="left"),
+        _label(13.95, 5.8, f"<b>{sub['c']}</b><br>long-term<br>memory", anchor="right",
+               colour=cl),
+        _label(13.95, 2.5, f"<b>{sub['h']}</b><br>working<br>memory", anchor="right",
+               colour=hl),
+    ]
+    # the long-term memory: c_{t-1} -> Forget -> Remember -> c_t (thick, blue)
+    notes += [_arrow((1.55, 5.8), (3.2, 5.8), cl, 3),
+              _arrow((7.0, 5.8), (8.5, 5.8), cl, 3),
+              _arrow((11.9, 5.8), (12.6, 5.8), cl, 3)]
+    # Learn's proposal goes up into Remember; Remember's c_t goes down into Use
+    shapes.append(_polyline([(7.0, 2.5), (7.75, 2.5), (7.75, 5.3)], C["Learn"]))
+    notes.append(_arrow((7.75, 5.2), (8.5, 5.3), C["Learn"]))
+    notes.append(_arrow((10.2, 4.7), (10.2, 3.7), cl, 2))
+    notes.append(_label(10.3, 4.2, "c<sub>t</sub>", size=11, colour=cl, anchor="left"))
+    # the working memory and the event feed Forget, Learn and Use
+    shapes += [
+        _polyline([(1.3, 3.2), (2.4, 3.2)], hl),
+        _polyline([(1.0, 0.55), (2.4, 0.55)], "#444"),
+        _polyline([(2.4, 0.55), (2.4, 5.3)], "#444"),
+        _polyline([(2.4, 0.55), (8.1, 0.55), (8.1, 2.0)], "#444"),
+    ]
+    notes += [_arrow((2.4, 5.3), (3.2, 5.3), "#444"), _arrow((2.4, 2.5), (3.2, 2.5),
+                                                             "#444"),
+              _arrow((8.1, 2.0), (8.5, 2.0), "#444"),
+              _arrow((11.9, 2.5), (12.6, 2.5), hl, 3),
+              _label(2.55, 0.8, hx, size=10, colour="#444", anchor="left")]
+    fig = go.Figure(layout=_frame(420, (-0.1, 14.1), (0.0, 7.2), title))
+    fig.update_layout(shapes=shapes, annotations=notes)
+    return fig
+
+
+# ----------------------------------------------------------------- the standard cell
+
+# Where each part of the standard diagram sits (data coordinates).
+_Y_C, _Y_GATE, _Y_BUS, _Y_IG = 6.4, 3.3, 1.6, 4.85
+_GATE_X = {"f": 3.0, "i": 4.5, "g": 6.0, "o": 7.9}
+_X_OUT = 9.4  # the output path: tanh(c_t), then o_t * tanh(c_t)
+_CHIPS = {  # state readouts: (x, y)
+    "c_prev": (0.45, _Y_C), "h_prev": (0.45, _Y_BUS),
+    "c": (12.45, _Y_C), "h": (12.45, _Y_GATE),
+}
+_REGIONS = {  # the four networks as regions of the diagram: x0, y0, x1, y1
+    "Forget": (2.35, 2.55, 3.65, 7.05),
+    "Learn": (3.8, 2.55, 6.65, 5.35),
+    "Remember": (3.8, 5.55, 6.65, 7.05),
+    "Use": (7.2, 2.55, 10.1, 5.75),
+}
+_GATE_NAMES = {"f": "forget f", "i": "input i", "g": "candidate g", "o": "output o"}
+_GATE_FN = {"f": "σ", "i": "σ", "g": "tanh", "o": "σ"}
+
+
+def _cell_skeleton() -> tuple[list[dict], list[dict]]:
+    """Shapes and annotations of the standard LSTM cell (no values)."""
+    C = NETWORK_COLOURS
+    shapes = [_box(1.3, 0.9, 11.1, 7.35, r=0.3, fillcolor="rgb(250,250,250)",
+                   line=dict(color="#bbb", width=1.5))]
+    notes = []
+    for name, (x0, y0, x1, y1) in _REGIONS.items():
+        shapes.append(_box(x0, y0, x1, y1, r=0.15, fillcolor=_rgba(C[name], 0.12),
+                           line=dict(color=_rgba(C[name], 0.7), width=1, dash="dot")))
+    notes += [
+        _label(3.0, 6.86, "<b>FORGET</b>", 10, C["Forget"]),
+        _label(5.2, 6.86, "<b>REMEMBER</b>", 10, C["Remember"]),
+        _label(4.2, 5.12, "<b>LEARN</b>", 10, C["Learn"], anchor="left"),
+        _label(7.35, 5.5, "<b>USE</b>", 10, C["Use"], anchor="left"),
+    ]
+    xf, xi, xg, xo = (_GATE_X[k] for k in "figo")
+    # the cell state line, c_{t-1} -> c_t
+    shapes.append(_polyline([(_CHIPS["c_prev"][0], _Y_C), (_CHIPS["c"][0], _Y_C)],
+                            C["Remember"], 3))
+    # the bus [h_{t-1}, x_t] into the four layers
+    shapes += [_polyline([(_CHIPS["h_prev"][0], _Y_BUS), (xo, _Y_BUS)]),
+               _polyline([(1.9, 0.1), (1.9, _Y_BUS)])]
+    for x in (xf, xi, xg, xo):
+        shapes.append(_polyline([(x, _Y_BUS), (x, _Y_GATE)]))
+    # f -> x on the cell line; i, g -> x -> + on the cell line
+    shapes += [_polyline([(xf, _Y_GATE), (xf, _Y_C)]),
+               _polyline([(xi, _Y_GATE), (xi, _Y_IG), (xg, _Y_IG)]),
+               _polyline([(xg, _Y_GATE), (xg, _Y_C)])]
+    notes += [_arrow((xf, _Y_C - 0.7), (xf, _Y_C - 0.25)),
+              _arrow((xg, _Y_C - 0.7), (xg, _Y_C - 0.25)),
+              _arrow((xg - 0.8, _Y_IG), (xg - 0.25, _Y_IG)),
+              _arrow((xg, _Y_IG - 0.9), (xg, _Y_IG - 0.25))]
+    # output path: c_t -> tanh -> x with o -> h_t
+    shapes += [_polyline([(_X_OUT, _Y_C), (_X_OUT, _Y_GATE)]),
+               _polyline([(xo, _Y_GATE), (_X_OUT, _Y_GATE)]),
+               _polyline([(_X_OUT, _Y_GATE), (_CHIPS["h"][0], _Y_GATE)],
+                         viz.COLOURS["h"], 2)]
+    notes.append(_arrow((_X_OUT - 0.8, _Y_GATE), (_X_OUT - 0.25, _Y_GATE)))
+    notes += [_arrow((_X_OUT, _Y_C - 0.2), (_X_OUT, 5.35)),
+              _arrow((_X_OUT, 4.85), (_X_OUT, _Y_GATE + 0.25)),
+              _arrow((_CHIPS["h"][0] - 1.2, _Y_GATE), (_CHIPS["h"][0] - 0.4, _Y_GATE),
+                     viz.COLOURS["h"]),
+              _arrow((_CHIPS["c"][0] - 1.2, _Y_C), (_CHIPS["c"][0] - 0.4, _Y_C),
+                     C["Remember"], 3)]
+    # the pointwise operations: x, +, tanh
+    for x, y, op in ((xf, _Y_C, "×"), (xg, _Y_C, "+"), (xg, _Y_IG, "×"),
+                     (_X_OUT, _Y_GATE, "×")):
+        shapes.append(dict(type="circle", x0=x - 0.25, y0=y - 0.25, x1=x + 0.25,
+                           y1=y + 0.25, fillcolor="white", line=dict(color=_LINE),
+                           layer="below"))
+        notes.append(_label(x, y, f"<b>{op}</b>", 14))
+    shapes.append(dict(type="circle", x0=_X_OUT - 0.42, y0=5.1 - 0.24,
+                       x1=_X_OUT + 0.42, y1=5.1 + 0.24, fillcolor="white",
+                       line=dict(color=_LINE), layer="below"))
+    notes.append(_label(_X_OUT, 5.1, "tanh", 11))
+    # gate names, right of each layer's upward line
+    for k, x in _GATE_X.items():
+        notes.append(_label(x + 0.12, _Y_GATE + 0.62, _GATE_NAMES[k], 10, "#333",
+                            anchor="left"))
+    # the states' names at the chips
+    hl, cl = viz.COLOURS["h"], C["Remember"]
+    notes += [
+        _label(_CHIPS["c_prev"][0], _Y_C + 0.62, "<b>c<sub>t−1</sub></b>", 12, cl),
+        _label(_CHIPS["c_prev"][0], _Y_C - 0.75, "long-term", 9, "#666"),
+        _label(_CHIPS["h_prev"][0], _Y_BUS + 0.62, "<b>h<sub>t−1</sub></b>", 12, hl),
+        _label(_CHIPS["h_prev"][0], _Y_BUS - 0.75, "working", 9, "#666"),
+        _label(_CHIPS["c"][0], _Y_C + 0.62, "<b>c<sub>t</sub></b>", 12, cl),
+        _label(_CHIPS["c"][0], _Y_C - 0.75, "long-term", 9, "#666"),
+        _label(_CHIPS["h"][0], _Y_GATE + 0.62, "<b>h<sub>t</sub></b>", 12, hl),
+        _label(_CHIPS["h"][0], _Y_GATE - 0.75, "working", 9, "#666"),
+    ]
+    return shapes, notes
+
+
+# one readout per point of a unit's marker trace, in this order
+_POINTS = ("f", "i", "g", "o", "c_prev", "h_prev", "c", "h")
+_PRODUCTS = ("fc", "ig", "tanh_c")  # value labels next to the x, x and tanh nodes
+_PRODUCT_XY = {"fc": (3.3, 5.95), "ig": (6.3, 4.55), "tanh_c": (9.9, 5.1)}
+
+
+def _point_xy(p: str) -> tuple[float, float]:
+    return (_GATE_X[p], _Y_GATE) if p in _GATE_X else _CHIPS[p]
+
+
+def _text_colour(v: float) -> str:
+    """White on the dark ends of the colour scale, black elsewhere."""
+    return "white" if abs(v) > 0.62 else "#111"
+
+
+def _cell_values(tr: Any, unit: int, t: int) -> dict[str, float]:
+    """Every readout of one unit at step t (c_prev, h_prev = 0 at t = 0)."""
+    v = {q: float(np.asarray(tr[q])[t, unit]) for q in ("i", "f", "g", "o", "c", "h")}
+    v["c_prev"] = float(np.asarray(tr["c"])[t - 1, unit]) if t else 0.0
+    v["h_prev"] = float(np.asarray(tr["h"])[t - 1, unit]) if t else 0.0
+    v["fc"], v["ig"], v["tanh_c"] = v["f"] * v["c_prev"], v["i"] * v["g"], np.tanh(v["c"])
+    return {k: float(np.round(x, 2)) + 0.0 for k, x in v.items()}  # + 0.0: no -0.00
+
+
+def lstm_cell_figure(
+    trace: Any = None,
+    tokens: Sequence[str] | None = None,
+    *,
+    unit_names: Sequence[str] | None = None,
+    unit: int = 0,
+    title: str | None = None,
+) -> go.Figure:
+    """The standard LSTM cell, its four networks shaded.
+
+    Without a trace: the diagram, each layer marked by its activation (σ or
+    tanh). With an unbatched LSTM trace ((T, H) fields i, f, g, o, c, h) and its
+    T tokens: a slider moves through the steps and buttons pick the unit; each
+    gate box and state chip is coloured by its value (gates white 0 to blue 1,
+    states red -1 to blue +1) and prints it, with f * c_{t-1}, i * g and
+    tanh(c_t) next to their nodes.
+    """
+    shapes, notes = _cell_skeleton()
+    fig = go.Figure(layout=_frame(520 if trace is not None else 440,
+                                  (-0.2, 13.2), (-0.6, 7.6),
+                                  title if title is not None else
+                                  "the standard LSTM cell, four networks shaded"))
+    if trace is None:
+        xs, ys = zip(*(_point_xy(p) for p in _POINTS))
+        texts = [_GATE_FN[p] if p in _GATE_FN else "" for p in _POINTS]
+        fill = [_tint(NETWORK_COLOURS[n], 0.35) for n in
+                ("Forget", "Learn", "Learn", "Use")] + ["white"] * 4
+        fig.add_scatter(x=xs, y=ys, mode="markers+text", text=texts,
+                        marker=dict(symbol=["square"] * 4 + ["circle"] * 4, size=40,
+                                    color=fill, line=dict(color="#333", width=1.5)),
+                        textfont=dict(size=13), hoverinfo="skip")
+        notes.append(_label(1.9, -0.3, "<b>x<sub>t</sub></b> input", 12,
+                            anchor="center"))
+        fig.update_layout(shapes=shapes, annotations=notes)
+        return fig
+    return _cell_with_values(fig, shapes, notes, trace, tokens, unit_names, unit)
+
+
+def _cell_with_values(fig: go.Figure, shapes: list, notes: list, trace: Any,
+                      tokens: Sequence[str] | None, unit_names: Any,
+                      unit: int) -> go.Figure:
+    need = ("i", "f", "g", "o", "c", "h")
+    try:
+        arrays = {q: np.asarray(trace[q], dtype=float) for q in need}
+    except (KeyError, TypeError) as e:
+        raise ValueError(f"trace must be an LSTM trace with fields {need}: {e}") from None
+    shape = arrays["h"].shape
+    if len(shape) != 2 or any(a.shape != shape for a in arrays.values()):
+        raise ValueError(f"trace fields must all be (T, H) (one sequence), got "
+                         f"{ {q: a.shape for q, a in arrays.items()} }")
+    T, H = shape
+    toks = list(tokens) if tokens is not None else [str(t) for t in range(T)]
+    if len(toks) != T:
+        raise ValueError(f"tokens must hold {T} tokens (one per step), got {len(toks)}")
+    if not 0 <= unit < H:
+        raise ValueError(f"unit must be in [0, {H}), got {unit}")
+    names = viz.unit_labels(H, unit_names)
+    vals = [[_cell_values(arrays, u, t) for t in range(T)] for u in range(H)]
+
+    def marker_state(u: int, t: int) -> tuple[list, list, list]:
+        v = vals[u][t]
+        nums = [v[p] for p in _POINTS]
+        return nums, [f"{x:.2f}" for x in nums], [_text_colour(x) for x in nums]
+
+    def product_text(u: int, t: int) -> list[str]:
+        v = vals[u][t]
+        return [f"= {v['fc']:.2f}", f"= {v['ig']:.2f}", f"= {v['tanh_c']:.2f}"]
+
+    xs, ys = zip(*(_point_xy(p) for p in _POINTS))
+    px, py = zip(*(_PRODUCT_XY[p] for p in _PRODUCTS))
+    symbols = ["square"] * 4 + ["circle"] * 4
+    for u in range(H):  # traces 2u (boxes and chips) and 2u + 1 (products)
+        nums, texts, colours = marker_state(u, 0)
+        fig.add_scatter(
+            x=xs, y=ys, mode="markers+text", text=texts, visible=u == unit,
+            marker=dict(symbol=symbols, size=40, color=nums, cmin=-1, cmax=1,
+                        colorscale=viz.DIVERGING, line=dict(color="#333", width=1.5)),
+            textfont=dict(size=12, color=colours), name=names[u],
+            customdata=[viz.quantity_label(p) if p in _GATE_X else
+                        {"c_prev": "cell state c, step t−1",
+                         "h_prev": "hidden state h, step t−1",
+                         "c": "cell state c", "h": "hidden state h"}[p]
+                        for p in _POINTS],
+            hovertemplate="%{customdata} = %{text}<extra>" + html.escape(names[u])
+                          + "</extra>")
+        fig.add_scatter(x=px, y=py, mode="text", text=product_text(u, 0),
+                        textposition="middle right", visible=u == unit,
+                        textfont=dict(size=11, color="#333"), hoverinfo="skip")
+    shown = [viz._shown(s) for s in toks]
+    notes.append(dict(x=0, y=1.0, xref="paper", yref="paper", text="unit:",
+                      showarrow=False, xanchor="left", yanchor="bottom",
+                      yshift=10, font=dict(size=12)))
+    fig.add_scatter(x=[1.9], y=[-0.3], mode="text", hoverinfo="skip",
+                    text=[f"<b>x<sub>t</sub></b> = '{shown[0]}'"],
+                    textfont=dict(size=13))
+    idx = list(range(2 * H + 1))
+    steps = []
+    for t in range(T):
+        colours, texts, fonts = [], [], []
+        for u in range(H):
+            nums, tx, fc = marker_state(u, t)
+            colours += [nums, None]
+            texts += [tx, product_text(u, t)]
+            fonts += [fc, "#333"]
+        texts.append([f"<b>x<sub>t</sub></b> = '{shown[t]}'"])
+        colours.append(None)
+        fonts.append("#222")
+        steps.append(dict(method="restyle", label=shown[t],
+                          args=[{"text": texts, "marker.color": colours,
+                                 "textfont.color": fonts}, idx]))
+    buttons = [dict(method="restyle", label=names[u],
+                    args=[{"visible": [k // 2 == u for k in range(2 * H)] + [True]},
+                          idx]) for u in range(H)]
+    fig.update_layout(
+        shapes=shapes, annotations=notes, margin=dict(l=5, r=5, t=80, b=5),
+        title=dict(yref="container", y=0.99, yanchor="top"),
+        updatemenus=[dict(type="buttons", direction="right", buttons=buttons,
+                          active=unit, x=0.08, xanchor="left", y=1.0,
+                          yanchor="bottom", pad=dict(t=0, b=4), font=dict(size=11),
+                          showactive=True)],
+        sliders=[dict(active=0, steps=steps, x=0.02, len=0.96, y=0, yanchor="top",
+                      pad=dict(t=10, b=5),
+                      currentvalue=dict(prefix="word: ", font=dict(size=13)),
+                      font=dict(size=10))],
+        height=590,
+    )
+    return fig
+
+
+# ----------------------------------------------------------------- the swap experiment
+
+_TORCH_ACTIVATIONS = ("sigmoid", "tanh")
+
+
+class ActivationLSTM(nn.Module):
+    """A one-layer LSTM whose activations can be swapped (torch.nn.LSTM's layout):
+
+        i_t = gate(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi)
+        f_t = gate(W_if x_t + b_if + W_hf h_{t-1} + b_hf)
+        g_t = cell(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)
+        o_t = gate(W_io x_t + b_io + W_ho h_{t-1} + b_ho)
+        c_t = f_t * c_{t-1} + i_t * g_t
+        h_t = o_t * cell(c_t)
+
+    gate, cell: "sigmoid" or "tanh"; gate="sigmoid", cell="tanh" is the
+    standard LSTM (equal to nn.LSTM with the same weights). Parameters
+    ``weight_ih_l0`` (4H, I), ``weight_hh_l0`` (4H, H), ``bias_ih_l0``,
+    ``bias_hh_l0`` (4H,), rows i | f | g | o, initialised like nn.LSTM.
+    ``forward(x (B, T, I), state=None) -> (h (B, T, H), (h_n, c_n) (1, B, H))``,
+    batch first, like nn.LSTM(batch_first=True).
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, gate: str = "sigmoid",
+                 cell: str = "tanh") -> None:
+        super().__init__()
+        for name, v in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"{name} must be a positive int, got {v!r}")
+        for name, v in (("gate", gate), ("cell", cell)):
+            if v not in _TORCH_ACTIVATIONS:
+                raise ValueError(f"{name} must be one of {_TORCH_ACTIVATIONS}, "
+                                 f"got {v!r}")
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.gate, self.cell = gate, cell
+        self.num_layers, self.batch_first = 1, True
+        H = hidden_size
+        self.weight_ih_l0 = nn.Parameter(torch.empty(4 * H, input_size))
+        self.weight_hh_l0 = nn.Parameter(torch.empty(4 * H, H))
+        self.bias_ih_l0 = nn.Parameter(torch.empty(4 * H))
+        self.bias_hh_l0 = nn.Parameter(torch.empty(4 * H))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Every weight ~ U(-1/sqrt(H), 1/sqrt(H)), as nn.LSTM."""
+        k = 1 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            nn.init.uniform_(p, -k, k)
+
+    def forward(self, x: torch.Tensor, state: Any = None
+                ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        if x.dim() != 3 or x.shape[-1] != self.input_size:
+            raise ValueError(f"x must have shape (B, T, {self.input_size}), "
+                             f"got {tuple(x.shape)}")
+        B, T, _ = x.shape
+        H = self.hidden_size
+        if state is None:
+            h = x.new_zeros(B, H)
+            c = x.new_zeros(B, H)
+        else:
+            h, c = state[0][0], state[1][0]
+        gate = torch.sigmoid if self.gate == "sigmoid" else torch.tanh
+        cell = torch.tanh if self.cell == "tanh" else torch.sigmoid
+        # W_ih x_t + b_ih + b_hh for all steps at once: (B, T, 4H)
+        pre_x = x @ self.weight_ih_l0.T + (self.bias_ih_l0 + self.bias_hh_l0)
+        W_hh_T = self.weight_hh_l0.T
+        out = []
+        for t in range(T):
+            pre = torch.addmm(pre_x[:, t], h, W_hh_T)  # (B, 4H): i | f | g | o
+            i, f, g, o = pre.split(H, dim=1)
+            c = gate(f) * c + gate(i) * cell(g)
+            h = gate(o) * cell(c)
+            out.append(h)
+        return torch.stack(out, 1), (h[None], c[None])
+
+    def extra_repr(self) -> str:
+        return (f"{self.input_size}, {self.hidden_size}, gate={self.gate!r}, "
+                f"cell={self.cell!r}")
+
+
+# ----------------------------------------------------------------- cell vs hidden
+
+
+def cell_vs_hidden_figure(
+    trace: Any,
+    tokens: Sequence[str],
+    *,
+    unit_names: Sequence[str] | None = None,
+    title: str | None = "long-term memory c, output gate o, working memory h",
+) -> go.Figure:
+    """Cell state c, output gate o and hidden state h = o * tanh(c) of every unit
+    over one sequence, stacked so each word's column reads top to bottom.
+
+    trace: an unbatched LSTM trace ((T, H) fields c, o, h); tokens: T tokens.
+    """
+    try:
+        vals = {q: np.asarray(trace[q], dtype=float) for q in ("c", "o", "h")}
+    except (KeyError, TypeError) as e:
+        raise ValueError(f"trace must be an LSTM trace with fields c, o, h: {e}"
+                         ) from None
+    if vals["h"].ndim != 2 or any(v.shape != vals["h"].shape for v in vals.values()):
+        raise ValueError(f"c, o, h must all be (T, H) (one sequence), got "
+                         f"{ {q: v.shape for q, v in vals.items()} }")
+    T, H = vals["h"].shape
+    toks = [viz._shown(s) for s in viz._one_seq_tokens(tokens, T)]
+    names = viz.unit_labels(H, unit_names)
+    row_px, gap_px, top_px = 22 * H + 8, 46, 10
+    total = 3 * row_px + 2 * gap_px + top_px
+    data, layout = [], {}
+    for k, q in enumerate(("c", "o", "h")):
+        ax = "" if k == 0 else str(k + 1)
+        top = 1 - (top_px + k * (row_px + gap_px)) / total
+        dom = [round(top - row_px / total, 6), round(top, 6)]
+        colours = viz.colour_range(q)
+        colours["colorbar"].update(y=sum(dom) / 2, len=dom[1] - dom[0] + 0.04,
+                                   thickness=12)
+        label = viz.quantity_label(q)
+        data.append(go.Heatmap(
+            z=viz._r(vals[q].T), x=list(range(T)), y=names, xgap=2, ygap=2,
+            texttemplate="%{z:.2f}", textfont=dict(size=9), customdata=[toks] * H,
+            xaxis=f"x{ax}", yaxis=f"y{ax}",
+            hovertemplate=f"%{{y}}, '%{{customdata}}'<br>{label} = %{{z:.3f}}"
+                          "<extra></extra>", **colours))
+        layout[f"xaxis{ax}"] = dict(anchor=f"y{ax}", tickvals=list(range(T)),
+                                    ticktext=toks, tickangle=-45, showgrid=False,
+                                    zeroline=False, fixedrange=True)
+        layout[f"yaxis{ax}"] = dict(domain=dom, autorange="reversed", showgrid=False,
+                                    fixedrange=True, type="category",
+                                    title=dict(text=label, font=dict(size=12)))
+    fig = go.Figure(data=data, layout=viz._layout(
+        title=viz._title(title), height=total + 160,
+        margin=dict(l=150, r=20, t=50, b=60), **layout))
+    return fig
+
+
+# ----------------------------------------------------------------- what-ifs
+
+
+def what_if(net: Any, text: str | Sequence[str],
+            overrides: Sequence[Override] = ()) -> Any:
+    """The trace of a hand-set network (handset.HandSet) on ``text`` with some
+    gates forced: ``Override(t, gate, unit, value)`` sets gate (i, f, g, o, c or
+    h) of ``unit`` at step t and the recurrence continues from there. Units may
+    be given by name. Returns the cells.Trace with ``logits``."""
+    tokens = net.split(text) if isinstance(text, str) else list(text)
+    T = len(tokens)
+    fixed = []
+    for ov in overrides:
+        if not isinstance(ov, Override):
+            raise ValueError(f"overrides must be cells.Override, got {ov!r}")
+        unit = net.unit(ov.unit) if isinstance(ov.unit, str) else ov.unit
+        if not 0 <= ov.t < T:
+            raise ValueError(f"override step t must be in [0, {T}) for {T} tokens, "
+                             f"got {ov.t}")
+        fixed.append(dataclasses.replace(ov, unit=unit))
+    return net.trace(tokens, overrides=fixed)
+
+
+def what_if_figure(
+    net: Any,
+    text: str,
+    scenarios: Mapping[str, Sequence[Override]],
+    *,
+    step: int = -1,
+    title: str | None = None,
+) -> go.Figure:
+    """Compare what-ifs on one sentence, picked with buttons (no kernel needed).
+
+    scenarios: {label: overrides}; the first is usually {"as built": []}. The
+    title is the chosen scenario's label unless ``title`` is given.
+    Top: the cell state c of every unit over the words. Bottom: the next-word
+    scores after token ``step``: every output that scores anything in some
+    scenario (all others score 0).
+    """
+    if not scenarios:
+        raise ValueError("scenarios must hold at least one {label: overrides}")
+    tokens = net.split(text)
+    T = len(tokens)
+    if not -T <= step < T:
+        raise ValueError(f"step must be in [-{T}, {T}), got {step}")
+    step %= T
+    traces = {label: what_if(net, tokens, ovs) for label, ovs in scenarios.items()}
+    scores = {label: tr.logits[step] for label, tr in traces.items()}
+    shown_out = [k for k in range(len(net.outputs))
+                 if any(abs(s[k]) > 1e-9 for s in scores.values())]
+    if not shown_out:
+        shown_out = list(np.argsort(-scores[next(iter(scores))])[:5])
+    words = [net.outputs[k] for k in shown_out]
+    toks = [viz._shown(s) for s in tokens]
+    names = viz.unit_labels(net.hidden_size, net.unit_names)
+    first = next(iter(traces))
+
+    def bar_colours(label: str) -> list[str]:
+        s = scores[label][shown_out]
+        return ["#1f77b4" if v == s.max() else "#aab8c8" for v in s]
+
+    heat_h = 22 * net.hidden_size + 10
+    colours = viz.colour_range("c")
+    colours["colorbar"].update(y=1, yanchor="top", len=0.5, thickness=12)
+    fig = go.Figure([
+        go.Heatmap(z=viz._r(traces[first].c.T), x=list(range(T)), y=names, xgap=2,
+                   ygap=2, texttemplate="%{z:.2f}", textfont=dict(size=9),
+                   customdata=[toks] * net.hidden_size,
+                   hovertemplate="%{y}, '%{customdata}'<br>cell state c = %{z:.3f}"
+                                 "<extra></extra>", **colours),
+        go.Bar(x=words, y=viz._r(scores[first][shown_out]), xaxis="x2", yaxis="y2",
+               marker=dict(color=bar_colours(first)), texttemplate="%{y:.2f}",
+               textposition="outside", cliponaxis=False,
+               hovertemplate="%{x}: score %{y:.3f}<extra></extra>"),
+    ])
+    lo = min(0.0, min(float(s[shown_out].min()) for s in scores.values()))
+    hi = max(0.0, max(float(s[shown_out].max()) for s in scores.values()))
+
+    def marks(label: str) -> list[dict]:
+        """A black frame around each forced cell of the heatmap."""
+        out = []
+        for ov in scenarios[label]:
+            u = net.unit(ov.unit) if isinstance(ov.unit, str) else ov.unit
+            out.append(dict(type="rect", xref="x", yref="y", x0=ov.t - 0.5,
+                            x1=ov.t + 0.5, y0=u - 0.5, y1=u + 0.5,
+                            line=dict(color="black", width=3)))
+        return out
+
+    buttons = [dict(method="update", label=label,
+                    args=[{"z": [viz._r(traces[label].c.T), None],
+                           "y": [names, viz._r(scores[label][shown_out])],
+                           "marker.color": [None, bar_colours(label)]},
+                          {"title.text": title or label,
+                           "shapes": marks(label)}])
+               for label in scenarios]
+    total = heat_h + 300
+    fig.update_layout(**viz._layout(
+        title=dict(text=title or first, x=0.01, xanchor="left",
+                   yref="container", y=0.99, yanchor="top"),
+        height=total + 170, shapes=marks(first),
+        margin=dict(l=140, r=20, t=120, b=50), showlegend=False,
+        xaxis=dict(tickvals=list(range(T)), ticktext=toks, tickangle=-45,
+                   showgrid=False, zeroline=False, fixedrange=True),
+        yaxis=dict(domain=[round(1 - heat_h / total, 6), 1], autorange="reversed",
+                   showgrid=False, type="category", fixedrange=True),
+        xaxis2=dict(anchor="y2", fixedrange=True, type="category"),
+        yaxis2=dict(domain=[0, round(200 / total, 6)], fixedrange=True,
+                    range=[lo - 0.5 if lo < 0 else 0, hi + 0.6],
+                    title=dict(text=f"score after '{toks[step]}'"),
+                    zeroline=True, zerolinecolor="#999"),
+        updatemenus=[dict(type="buttons", direction="right", buttons=buttons,
+                          active=0, x=0, xanchor="left", y=1.0, yanchor="bottom",
+                          pad=dict(b=28), font=dict(size=11), showactive=True)],
+    ))
+    return fig
+
+
+# ----------------------------------------------------------------- live what-if
+
+
+class SentenceWhatIf:
+    """Live: type or pick a sentence, step through it, force a gate.
+
+    net: a word-level handset.HandSet (e.g. ``sentence_lstm()``); sentences: the
+    choices offered in the text box (any sentence of the vocabulary may be
+    typed). Under a widgets.StepThrough (step slider, unit, what-if gate and
+    value) a line lists the top next-word scores after the current word, with
+    the what-if applied. Words outside the vocabulary give a message listing it.
+    Attributes: ``widget`` (show with display.live), ``text``, ``message``,
+    ``stepper`` (the current StepThrough), ``predictions``.
+    """
+
+    def __init__(self, net: Any, sentences: Sequence[str], *, unit: str | int = 0,
+                 quantity: str = "c", top: int = 3) -> None:
+        import ipywidgets as W
+
+        from .widgets import StepThrough
+
+        if getattr(net, "level", None) != "word":
+            raise ValueError(f"net must be a word-level handset.HandSet, got {net!r}")
+        if isinstance(sentences, str) or not sentences:
+            raise ValueError("sentences must be a non-empty list of sentences")
+        self.net, self.top, self.quantity = net, top, quantity
+        self.unit = net.unit(unit) if isinstance(unit, str) else int(unit)
+        self._StepThrough = StepThrough
+        self.text = W.Combobox(value=sentences[0], options=list(sentences),
+                               ensure_option=False, continuous_update=False,
+                               description="sentence",
+                               layout=W.Layout(width="95%"))
+        self.message = W.HTML("")
+        self.predictions = W.HTML("")
+        self.box = W.VBox([])
+        self.stepper: Any = None
+        self._set_sentence(sentences[0])
+        self.text.observe(lambda change: self._set_sentence(change["new"]),
+                          names="value")
+        vocabulary = ", ".join(html.escape(w) for w in net.vocabulary)
+        self.widget = W.VBox([
+            self.text,
+            W.HTML(f"<small>vocabulary: {vocabulary}</small>"),
+            self.message, self.box, self.predictions,
+        ])
+
+    def _set_sentence(self, text: str) -> bool:
+        """Trace ``text``; on an unknown word keep the old view and say why."""
+        try:
+            ids = self.net.encode(text)
+        except (KeyError, ValueError) as e:
+            self.message.value = ('<span style="color:#b2182b"><b>Cannot read '
+                                  f"that:</b> {html.escape(str(e))}</span>")
+            return False
+        self.message.value = ""
+        st = self._StepThrough(self.net.model, ids, self.net.split(text),
+                               unit_names=self.net.unit_names, unit=self.unit,
+                               quantity=self.quantity)
+        for control in (st.step, st.value):
+            control.observe(lambda _: self._predict(), names="value")
+        for button in (st.apply, st.clear):
+            button.on_click(lambda _: self._predict())
+        self.stepper = st
+        self.box.children = (st.widget,)
+        self._predict()
+        return True
+
+    def _predict(self) -> None:
+        """List the words that score anything after the current word."""
+        st = self.stepper
+        t = st.step.value
+        logits = np.asarray(st.trace.logits)[t]
+        order = [k for k in np.argsort(-logits, kind="stable") if abs(logits[k]) > 1e-9]
+        scored = ", ".join(f"{html.escape(self.net.outputs[k])} {logits[k]:.2f}"
+                           for k in order[: self.top])
+        rest = "every other word 0.00" if scored else "every word scores 0.00"
+        self.predictions.value = (f"<b>next-word scores after "
+                                  f"'{html.escape(st.tokens[t])}'</b>: "
+                                  f"{scored + '; ' if scored else ''}{rest}")

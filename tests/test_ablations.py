@@ -1,0 +1,235 @@
+"""Chapter 3's diagrams, what-ifs and experiments, checked against the equations,
+torch and the hand-set sentence network's weight table."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from lstm_tutorial import ablations, cells, handset
+from lstm_tutorial.cells import Override
+
+TANH1 = math.tanh(1.0)  # h of a saturated memory cell holding 1: o = 1, c = 1
+
+
+@pytest.fixture(scope="module")
+def net():
+    return handset.sentence_lstm()
+
+
+@pytest.fixture(scope="module")
+def sentence(net):
+    return handset.tokenize(handset.FRANCE), net.trace(handset.FRANCE)
+
+
+# ----------------------------------------------------------------- ActivationLSTM
+
+
+def copy_weights(src: torch.nn.Module, dst: torch.nn.Module) -> None:
+    with torch.no_grad():
+        for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"):
+            getattr(dst, name).copy_(getattr(src, name))
+
+
+def test_standard_activations_equal_nn_lstm():
+    torch.manual_seed(0)
+    ref = torch.nn.LSTM(3, 5, batch_first=True).double()
+    ours = ablations.ActivationLSTM(3, 5).double()
+    copy_weights(ref, ours)
+    x = torch.randn(2, 9, 3, dtype=torch.float64)
+    h0 = torch.randn(1, 2, 5, dtype=torch.float64)
+    c0 = torch.randn(1, 2, 5, dtype=torch.float64)
+    with torch.no_grad():
+        out_ref, (h_ref, c_ref) = ref(x, (h0, c0))
+        out, (h, c) = ours(x, (h0, c0))
+    for a, b in ((out, out_ref), (h, h_ref), (c, c_ref)):
+        assert a.shape == b.shape
+        assert (a - b).abs().max().item() < 1e-12
+
+
+@pytest.mark.parametrize("gate, cell", [("tanh", "sigmoid"), ("sigmoid", "sigmoid"),
+                                        ("tanh", "tanh")])
+def test_swapped_activations_follow_the_equations(gate, cell):
+    """A plain-Python loop over units of the docstring's equations."""
+    torch.manual_seed(1)
+    m = ablations.ActivationLSTM(2, 3, gate=gate, cell=cell).double()
+    x = torch.randn(1, 6, 2, dtype=torch.float64)
+    with torch.no_grad():
+        out, _ = m(x)
+    fn = {"sigmoid": lambda v: 1 / (1 + math.exp(-v)), "tanh": math.tanh}
+    W, U = m.weight_ih_l0.detach().numpy(), m.weight_hh_l0.detach().numpy()
+    b = (m.bias_ih_l0 + m.bias_hh_l0).detach().numpy()
+    H = 3
+    h, c = [0.0] * H, [0.0] * H
+    for t in range(6):
+        xt = x[0, t].numpy()
+        pre = [float(W[r] @ xt + U[r] @ np.array(h) + b[r]) for r in range(4 * H)]
+        new_h = []
+        for k in range(H):
+            i, f = fn[gate](pre[k]), fn[gate](pre[H + k])
+            g, o = fn[cell](pre[2 * H + k]), fn[gate](pre[3 * H + k])
+            c[k] = f * c[k] + i * g
+            new_h.append(o * fn[cell](c[k]))
+        h = new_h
+        assert np.allclose(out[0, t].numpy(), h, atol=1e-12, rtol=0)
+
+
+def test_activation_lstm_rejects_bad_input():
+    with pytest.raises(ValueError, match="gate must be one of"):
+        ablations.ActivationLSTM(2, 3, gate="relu")
+    with pytest.raises(ValueError, match="hidden_size must be a positive int"):
+        ablations.ActivationLSTM(2, 0)
+    with pytest.raises(ValueError, match=r"x must have shape \(B, T, 2\)"):
+        ablations.ActivationLSTM(2, 3)(torch.zeros(4, 2))
+
+
+# ----------------------------------------------------------------- diagrams
+
+
+def test_four_networks_figure_names_the_four_networks():
+    fig = ablations.four_networks_figure()
+    texts = " ".join(a.text for a in fig.layout.annotations)
+    for name in ("FORGET", "LEARN", "REMEMBER", "USE"):
+        assert f"<b>{name}</b>" in texts
+    assert len(fig.layout.shapes) >= 4 and not fig.layout.sliders
+
+
+def test_cell_figure_without_a_trace_marks_the_layers():
+    fig = ablations.lstm_cell_figure()
+    assert len(fig.data) == 1 and not fig.layout.sliders
+    assert list(fig.data[0].text[:4]) == ["σ", "σ", "tanh", "σ"]  # f, i, g, o
+
+
+def test_cell_figure_slider_shows_each_units_values(net, sentence):
+    words, tr = sentence
+    T, H = tr.h.shape
+    fig = ablations.lstm_cell_figure(tr, words, unit_names=net.unit_names, unit=4)
+    steps = fig.layout.sliders[0].steps
+    assert len(steps) == T
+    assert [s.label for s in steps] == words
+    for t in (0, words.index("ate"), words.index("but"), T - 1):
+        update, idx = steps[t].args
+        assert list(idx) == list(range(2 * H + 1))
+        for u in range(H):
+            c_prev = tr.c[t - 1, u] if t else 0.0
+            h_prev = tr.h[t - 1, u] if t else 0.0
+            expected = [tr.f[t, u], tr.i[t, u], tr.g[t, u], tr.o[t, u], c_prev, h_prev,
+                        tr.c[t, u], tr.h[t, u]]
+            assert np.allclose(update["marker.color"][2 * u], expected, atol=0.006)
+            assert update["text"][2 * u] == [f"{v:.2f}" for v in
+                                             np.round(expected, 2) + 0.0]
+            fc, ig, th = update["text"][2 * u + 1]
+            assert fc == f"= {tr.f[t, u] * c_prev:.2f}"
+            assert ig == f"= {tr.i[t, u] * tr.g[t, u]:.2f}"
+            assert th == f"= {math.tanh(tr.c[t, u]):.2f}"
+        assert words[t] in update["text"][-1][0]
+    # the unit buttons show exactly one unit's two traces (and the word)
+    buttons = fig.layout.updatemenus[0].buttons
+    assert [b.label for b in buttons] == list(net.unit_names)
+    for u, b in enumerate(buttons):
+        visible = b.args[0]["visible"]
+        assert [k for k, v in enumerate(visible) if v] == [2 * u, 2 * u + 1, 2 * H]
+    assert [d.visible for d in fig.data[:2 * H]].count(True) == 2
+    assert fig.data[8].visible and fig.data[9].visible  # unit 4 first
+
+
+def test_cell_figure_rejects_bad_input(net, sentence):
+    words, tr = sentence
+    with pytest.raises(ValueError, match="tokens must hold 15 tokens"):
+        ablations.lstm_cell_figure(tr, words[:-1])
+    with pytest.raises(ValueError, match=r"unit must be in \[0, 6\)"):
+        ablations.lstm_cell_figure(tr, words, unit=6)
+    gru = cells.GRU({"weight_ih_l0": np.zeros((6, 2)), "weight_hh_l0": np.zeros((6, 2)),
+                     "bias_ih_l0": np.zeros(6), "bias_hh_l0": np.zeros(6)})
+    with pytest.raises(ValueError, match="LSTM trace"):
+        ablations.lstm_cell_figure(gru.trace(np.zeros((3, 2))), "abc")
+    batched = net.model.trace(np.stack([net.encode(handset.FRANCE)] * 2))
+    with pytest.raises(ValueError, match="one sequence"):
+        ablations.lstm_cell_figure(batched, words)
+
+
+def test_cell_vs_hidden_panels_hold_c_o_and_h(net, sentence):
+    words, tr = sentence
+    fig = ablations.cell_vs_hidden_figure(tr, words, unit_names=net.unit_names)
+    c, o, h = (np.array(d.z, dtype=float) for d in fig.data)  # (H, T) each
+    assert c.shape == (6, 15)
+    assert np.allclose(c, tr.c.T, atol=5e-4) and np.allclose(h, tr.h.T, atol=5e-4)
+    assert np.allclose(h, o * np.tanh(c), atol=2e-3)  # h = o tanh(c), from the panels
+    assert list(fig.data[0].y) == list(net.unit_names)
+    with pytest.raises(ValueError, match="one token per step"):
+        ablations.cell_vs_hidden_figure(tr, words[:3])
+
+
+# ----------------------------------------------------------------- what-ifs
+
+
+def test_forget_gate_open_at_but_keeps_eating(net, sentence):
+    words, built = sentence
+    t_but, t_the = words.index("but"), words.index("the")
+    eating = net.unit("eating")
+    run = ablations.what_if(net, handset.FRANCE, [Override(t_but, "f", "eating", 1.0)])
+    assert built.c[t_the, eating] == pytest.approx(0.0, abs=1e-12)
+    assert run.c[t_but:, eating] == pytest.approx(np.ones(len(words) - t_but), abs=1e-12)
+    # after "the": croissant = 4 h[France] + 4 h[eating] - 4, wine = 2 h[France]
+    s = dict(zip(net.outputs, run.logits[t_the]))
+    assert s["croissant"] == pytest.approx(8 * TANH1 - 4, abs=1e-9)
+    assert s["wine"] == pytest.approx(2 * TANH1, abs=1e-9)
+    assert max(s, key=s.get) == "croissant"
+    # earlier steps are untouched
+    assert np.array_equal(run.c[:t_but], built.c[:t_but])
+
+
+def test_what_if_takes_unit_names_and_checks_steps(net):
+    by_name = ablations.what_if(net, handset.FRANCE, [Override(3, "i", "eating", 1.0)])
+    by_index = ablations.what_if(net, handset.FRANCE, [Override(3, "i", 4, 1.0)])
+    assert np.array_equal(by_name.c, by_index.c)
+    with pytest.raises(ValueError, match=r"t must be in \[0, 15\)"):
+        ablations.what_if(net, handset.FRANCE, [Override(15, "f", "eating", 1.0)])
+    with pytest.raises(KeyError, match="no unit 'hungry'"):
+        ablations.what_if(net, handset.FRANCE, [Override(1, "f", "hungry", 1.0)])
+    with pytest.raises(ValueError, match="cells.Override"):
+        ablations.what_if(net, handset.FRANCE, [(1, "f", 4, 1.0)])
+
+
+def test_what_if_figure_buttons_switch_the_scenario(net, sentence):
+    words, built = sentence
+    t_but, t_the = words.index("but"), words.index("the")
+    scenarios = {"as built": [], "open": [Override(t_but, "f", "eating", 1.0)]}
+    fig = ablations.what_if_figure(net, handset.FRANCE, scenarios, step=t_the)
+    assert np.allclose(np.array(fig.data[0].z, dtype=float), built.c.T, atol=5e-4)
+    bars = dict(zip(fig.data[1].x, fig.data[1].y))
+    assert set(bars) == {"croissant", "pizza", "wine"}  # the words with any score
+    assert bars["wine"] == pytest.approx(2 * TANH1, abs=1e-3)
+    b_built, b_open = fig.layout.updatemenus[0].buttons
+    z_open = np.array(b_open.args[0]["z"][0], dtype=float)
+    assert z_open[net.unit("eating"), t_the] == pytest.approx(1.0)
+    assert b_open.args[1]["title.text"] == "open"
+    (frame,) = b_open.args[1]["shapes"]
+    assert (frame["x0"], frame["y0"]) == (t_but - 0.5, net.unit("eating") - 0.5)
+    assert b_built.args[1]["shapes"] == []
+    with pytest.raises(ValueError, match="at least one"):
+        ablations.what_if_figure(net, handset.FRANCE, {})
+
+
+def test_sentence_what_if_control(net):
+    control = ablations.SentenceWhatIf(net, [handset.FRANCE, handset.ITALY],
+                                       unit="eating")
+    st = control.stepper
+    t_but, t_the = 7, 12
+    st.step.value = t_the
+    assert control.predictions.value.split(": ")[1].startswith("wine 1.52")
+    st.step.value = t_but
+    st.gate.value = "f"
+    st.value.value = 1.0
+    st.apply.click()
+    st.step.value = t_the
+    assert control.predictions.value.split(": ")[1].startswith("croissant 2.09")
+    control.text.value = "In France, Mary ate her pizza"  # a new sentence
+    assert control.stepper is not st and control.stepper.tokens[-1] == "pizza"
+    assert control.message.value == ""
+    kept = control.stepper
+    control.text.value = "In Spain, Mary ate"  # not in the vocabulary
+    assert "spain" in control.message.value and control.stepper is kept
+    with pytest.raises(ValueError, match="word-level"):
+        ablations.SentenceWhatIf(handset.counter_lstm(), ["aaXbb"])
