@@ -1,0 +1,300 @@
+"""Chapter 2's experiment code: diagrams, the turnstile checks, the France LED,
+gradient norms.
+
+Expected values come from plain Python state machines, the RNN equations
+written out in numpy, or algebra on the weight tables; never from the code
+under test.
+"""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from lstm_tutorial import cells, handset as hs, memory, tasks
+
+torch.set_num_threads(1)
+
+
+def machine(coins: int, state: int, ch: str) -> int:
+    """A turnstile that needs `coins` coins: the next state (coins paid)."""
+    if ch == "c":
+        return min(state + 1, coins)
+    return 0 if state == coins else state
+
+
+# --------------------------------------------------------------------------- diagrams
+
+
+def test_unrolled_figure_draws_one_column_per_step():
+    fig = memory.unrolled_figure(steps=5)
+    hover = list(fig.data[0].hovertext)
+    # the loop's three boxes, h_0, and x_t, h_t, y_t for each of the 5 steps
+    assert len(hover) == 3 + 1 + 3 * 5
+    for t in range(1, 6):
+        assert any(f"h<sub>{t}</sub> = φ(W x<sub>{t}</sub> + U h<sub>{t - 1}</sub>"
+                   in s for s in hover)
+    texts = [a.text for a in fig.layout.annotations]
+    assert texts.count("<i>U</i>") == 1 + 5  # the loop's U and one per step
+    assert texts.count("<i>W</i>") == 1 + 5 and texts.count("<i>V</i>") == 1 + 5
+    with pytest.raises(ValueError, match="steps must be"):
+        memory.unrolled_figure(steps=1)
+
+
+@pytest.mark.parametrize("coins", [1, 2])
+def test_state_machine_figure_draws_exactly_the_machines_transitions(coins):
+    spec = memory._MACHINES[coins]
+    names = list(spec["states"])  # state k = k coins paid
+    drawn = {(names.index(t.src), "c" if t.colour == memory._COIN else "p",
+              names.index(t.dst)) for t in spec["transitions"]}
+    expected = {(s, ch, machine(coins, s, ch)) for s in range(coins + 1) for ch in "cp"}
+    assert drawn == expected
+    fig = memory.state_machine_figure(coins)
+    circles = [s for s in fig.layout.shapes if s.type == "circle"]
+    curves = [s for s in fig.layout.shapes if s.type == "path"]
+    assert len(circles) == coins + 1 and len(curves) == 2 * (coins + 1)
+    arrowheads = [a for a in fig.layout.annotations if a.showarrow]
+    assert len(arrowheads) == 2 * (coins + 1) + 1  # every transition + "start"
+    with pytest.raises(ValueError, match="coins must be 1 or 2"):
+        memory.state_machine_figure(3)
+
+
+# --------------------------------------------------------------------------- stepping
+
+
+def test_rnn_steps_of_the_coin_counter_count_coins_and_pushes():
+    text = "ccpcpp"
+    st = memory.rnn_steps(hs.coin_counter(), text)
+    counts = np.array([[text[: t + 1].count("c"), text[: t + 1].count("p")]
+                       for t in range(len(text))], float)
+    assert np.array_equal(st.h, counts)
+    assert np.array_equal(st.h_prev[0], [0, 0]) and np.array_equal(st.h_prev[1:],
+                                                                   counts[:-1])
+    assert np.allclose(st.pre, st.Wx + st.Uh + st.b, atol=1e-12)
+    assert np.array_equal(st.x, [[1, 0] if ch == "c" else [0, 1] for ch in text])
+
+
+def test_rnn_steps_terms_add_up_for_the_turnstile():
+    text = "cpccpcccpp"
+    st = memory.rnn_steps(hs.turnstile(), text)
+    assert np.allclose(st.pre, st.Wx + st.Uh + st.b, atol=1e-12)
+    assert np.allclose(st.h, np.maximum(st.pre, 0), atol=1e-12)
+    assert list(st.y.argmax(axis=1)) == list(tasks.turnstile_outputs(text))
+    with pytest.raises(ValueError, match="unknown"):
+        memory.rnn_steps(hs.turnstile(), "cx")
+    with pytest.raises(ValueError, match="one-layer RNN"):
+        memory.rnn_steps(hs.counter_lstm(), "aXb")
+
+
+def test_rnn_step_through_slider_shows_each_step():
+    text = "ccpc"
+    st = memory.rnn_steps(hs.turnstile(), text)
+    fig = memory.rnn_step_through(st)
+    steps = fig.layout.sliders[0].steps
+    assert len(steps) == len(text)
+    for t, step in enumerate(steps):
+        data, layout, idx = step.args
+        panel = np.array(data["z"][1])  # (H, 6): h_{t-1}, Wx, Uh, b, sum, h_t
+        assert np.allclose(panel[:, -1], st.h[t], atol=1e-3)
+        assert np.allclose(panel[:, 0], st.h_prev[t], atol=1e-3)
+        said = "WALK" if tasks.turnstile_outputs(text)[t] else "LOCKED"
+        assert layout["title.text"].endswith(f"<b>{said}</b>")
+        assert list(idx) == [0, 1, 2]
+    # the figure as drawn is step 0
+    assert np.allclose(np.array(fig.data[1].z)[:, -1], st.h[0], atol=1e-3)
+
+
+# --------------------------------------------------------------------------- turnstile
+
+
+def test_all_strings_are_every_string_in_alphabetical_order():
+    ids = memory.all_strings(3)
+    texts = ["".join("cp"[k] for k in row) for row in ids]
+    assert texts == ["".join(p) for p in itertools.product("cp", repeat=3)]
+    with pytest.raises(ValueError, match="length must be"):
+        memory.all_strings(0)
+
+
+def test_hand_set_turnstile_agrees_on_every_string():
+    a = memory.turnstile_agreement(hs.turnstile(), max_len=12)
+    assert a.strings == 2**13 - 2 and a.agree == a.strings and a.all_agree
+    assert a.steps == sum(L * 2**L for L in range(1, 13)) == a.steps_agree
+    assert a.first_wrong is None
+    assert str(a).startswith("8190 of 8190 input strings")
+
+
+def test_a_turnstile_that_always_says_walk_is_caught():
+    net = memory.with_weights(hs.turnstile(), {"b_y[WALK]": 1.0})  # WALK >= 1 > 0
+    a = memory.turnstile_agreement(net, max_len=6)
+    # After one input at most one coin is paid: every string starts LOCKED, so
+    # none agrees; the steps that agree are the machine's WALK steps.
+    walk_steps = 0
+    for L in range(1, 7):
+        for text in itertools.product("cp", repeat=L):
+            s = 0
+            for ch in text:
+                s = machine(2, s, ch)
+                walk_steps += s == 2
+    assert (a.agree, a.steps_agree, a.first_wrong) == (0, walk_steps, "c")
+    assert memory.turnstile_agreement(hs.turnstile().model, max_len=4).all_agree
+
+
+def test_turnstile_agreement_of_a_torch_model_and_bad_models():
+    torch.manual_seed(0)
+    model = hs.turnstile().to_torch()  # the hand-set weights in torch
+    seq = cells.SequenceModel.from_torch(model)
+    assert memory.turnstile_agreement(seq, max_len=10).all_agree
+    with pytest.raises(ValueError, match="2 inputs"):
+        memory.turnstile_agreement(hs.counter_lstm(), max_len=3)
+    with pytest.raises(ValueError, match="max_len"):
+        memory.turnstile_agreement(hs.turnstile(), max_len=0)
+
+
+def test_with_weights_changes_one_row_and_leaves_the_original():
+    net = hs.turnstile()
+    moved = memory.with_weights(net, {"b[two coins (WALK)]": -0.5})
+    k = net.unit("two coins (WALK)")
+    assert moved.params["bias_ih_l0"][k] == -0.5
+    assert net.params["bias_ih_l0"][k] == -1.0
+    star = memory.with_weights(net, {"U[one coin (paid), *]": -2.0})
+    assert np.all(star.params["weight_hh_l0"][net.unit("one coin (paid)")] == -2.0)
+    with pytest.raises(KeyError, match="no weight"):
+        memory.with_weights(net, {"b[nonsense]": 1.0})
+
+
+def test_weight_margins_match_the_readout_algebra():
+    # WALK scores V h + b_y against LOCKED's 0, with h in {0, 1} (two coins paid
+    # or not); a tie goes to LOCKED. Exact iff V + b_y > 0 and b_y <= 0.
+    grid = np.round(np.arange(-3, 3.01, 0.25), 2)
+    margins = {m.weight: m for m in memory.weight_margins(hs.turnstile(), grid)}
+    v = margins["V[WALK, two coins (WALK)]"]  # b_y = -1: V > 1
+    assert (v.low, v.high, v.open_high) == (1.25, 3.0, True)
+    b = margins["b_y[WALK]"]  # V = 2: -2 < b_y <= 0
+    assert (b.low, b.high, b.open_low, b.open_high) == (-1.75, 0.0, False, False)
+    assert b.interval() == "-1.75 to 0"
+    with pytest.raises(ValueError, match="grid must contain"):
+        memory.weight_margins(hs.turnstile(), [0.5])
+
+
+def test_break_figure_slider_shows_each_value():
+    net, text = hs.turnstile(), "cpccpcccpp"
+    values = [-1.5, -1.0, -0.5]
+    fig = memory.break_figure(net, "b[two coins (WALK)]", values, text, max_len=8)
+    steps = fig.layout.sliders[0].steps
+    assert [s.label for s in steps] == ["-1.5", "-1", "-0.5"]
+    assert fig.layout.sliders[0].active == 1  # the hand-set value
+    truth = tasks.turnstile_outputs(text)
+    for v, step in zip(values, steps):
+        moved = memory.with_weights(net, {"b[two coins (WALK)]": v})
+        said = moved.trace(text).logits.argmax(axis=1)
+        z_net, z_machine = step.args[0]["z"][1]
+        assert z_machine == list(truth)
+        assert z_net == [2 if s != m else int(s) for s, m in zip(said, truth)]
+        n_ok = memory.turnstile_agreement(moved, 8).agree
+        assert f"{n_ok} of {2**9 - 2} strings right" in step.args[1]["title.text"]
+    with pytest.raises(KeyError):
+        memory.break_figure(net, "b[x]", values, text)
+
+
+def test_turnstile_breaker_rechecks_when_a_slider_moves():
+    b = memory.TurnstileBreaker(max_len=6)
+    assert b.agreement.all_agree
+    b.sliders["b[two coins (WALK)]"].value = -0.5
+    assert not b.agreement.all_agree and b.changes() == {"b[two coins (WALK)]": -0.5}
+    b.show_wrong.click()
+    assert b.text.value == b.agreement.first_wrong
+    assert "wrong steps below: 1" in b.figure.layout.title.text
+    b.reset.click()
+    assert b.agreement.all_agree and b.changes() == {}
+    b.text.value = "cpx"
+    assert "not in the alphabet" in b.status.value
+
+
+# --------------------------------------------------------------------------- France LED
+
+
+def bisect_root(f, lo: float, hi: float) -> float:
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if f(lo) * f(mid) > 0 else (lo, mid)
+    return (lo + hi) / 2
+
+
+def test_france_led_lights_at_france_and_holds_the_fixed_point():
+    led = memory.france_led(self_weight=2.0, input_weight=3.0)
+    words, states = led.run([hs.FRANCE, hs.ITALY])
+    h = states[0][:, 0]
+    k = words[0].index("france")
+    assert np.all(h[:k] == 0)
+    assert h[k] == pytest.approx(math.tanh(3.0), abs=1e-12)
+    star = bisect_root(lambda v: math.tanh(2 * v) - v, 0.5, 1.0)  # h = tanh(2h)
+    assert h[-1] == pytest.approx(star, abs=1e-6) and np.all(h[k:] > 0.95)
+    assert memory.fixed_point(2.0) == pytest.approx(star, abs=1e-12)
+    assert np.allclose(states[1][:, 0], -np.concatenate([[0], h[1:]]), atol=1e-12)
+    faded = memory.france_led(self_weight=0.5).run(hs.FRANCE)[1][0][:, 0]
+    assert faded[-1] < 1e-3  # u < 1: the light fades geometrically
+    with pytest.raises(KeyError, match="unknown"):
+        led.encode("In Spain")
+
+
+# --------------------------------------------------------------------------- gradients
+
+
+def test_gradient_norms_of_a_tanh_rnn_are_products_of_jacobians():
+    torch.manual_seed(3)
+    rnn = torch.nn.RNN(4, 3, batch_first=True).double()
+    ids = np.random.default_rng(0).integers(0, 4, size=(5, 7))
+    g = memory.gradient_norms(rnn, ids)
+    # numpy: h_t = tanh(W x_t + U h_{t-1} + b); dh_T/dh_t = J_T ... J_{t+1} with
+    # J_s = diag(1 - h_s^2) U
+    W, U = rnn.weight_ih_l0.detach().numpy(), rnn.weight_hh_l0.detach().numpy()
+    b = (rnn.bias_ih_l0 + rnn.bias_hh_l0).detach().numpy()
+    expected = np.zeros(7)
+    for row in ids:
+        h, hs_ = np.zeros(3), []
+        for k in row:
+            h = np.tanh(W[:, k] + U @ h + b)
+            hs_.append(h)
+        M = np.eye(3)
+        for d in range(7):  # d = T - t; M = dh_T / dh_{T-d}
+            expected[d] += np.linalg.norm(M, 2) / len(ids)
+            M = M @ (np.diag(1 - hs_[-1 - d] ** 2) @ U)
+    assert np.allclose(g, expected, atol=1e-10)
+    assert g[0] == pytest.approx(1.0, abs=1e-12)
+
+
+def test_gradient_norms_of_an_lstm_match_torch_jacobians():
+    torch.manual_seed(4)
+    lstm = torch.nn.LSTM(3, 2, batch_first=True).double()
+    ids = torch.tensor([[0, 1, 2, 1, 0, 2]])
+    g = memory.gradient_norms(lstm, ids)
+    x = torch.nn.functional.one_hot(ids, 3).double()
+    with torch.no_grad():  # the states of the run
+        hs_, cs = [], []
+        state = None
+        for t in range(6):
+            _, state = lstm(x[:, t : t + 1], state)
+            hs_.append(state[0])
+            cs.append(state[1])
+    for t in range(6):
+        def h_T(h_t, t=t):  # h_T as a function of h_t, c_t held
+            state = (h_t, cs[t])
+            for s in range(t + 1, 6):
+                _, state = lstm(x[:, s : s + 1], state)
+            return state[0]
+        J = torch.autograd.functional.jacobian(h_T, hs_[t]).reshape(2, 2)
+        assert g[5 - t] == pytest.approx(float(torch.linalg.matrix_norm(J, 2)),
+                                         abs=1e-10)
+
+
+def test_gradient_norms_reject_bad_input():
+    rnn = torch.nn.RNN(4, 3, batch_first=True)
+    with pytest.raises(ValueError, match="shape"):
+        memory.gradient_norms(rnn, np.zeros(5, dtype=int))
+    with pytest.raises(ValueError, match=r"in \[0, 4\)"):
+        memory.gradient_norms(rnn, np.full((2, 3), 7))
+    with pytest.raises(ValueError, match="one-layer"):
+        memory.gradient_norms(torch.nn.RNN(4, 3, num_layers=2, batch_first=True),
+                              np.zeros((1, 2), dtype=int))
