@@ -192,11 +192,22 @@ def test_page_in_browser(browser, server, page_name: str) -> None:
         visit.close()
 
 
+SHAPES = """(i) => { const gd = document.querySelectorAll('.plotly-graph-div')[i];
+    const n = a => a ? (Array.isArray(a[0]) ? a.length * a[0].length : a.length) : 0;
+    return JSON.stringify(gd.data.map(t => [n(t.x), n(t.y), n(t.z)])); }"""
+
+
 def check_slider_moves(page, i: int) -> None:
-    """Click the far end of figure i's first slider: the drawing must change."""
+    """Click the far end of figure i's first slider: the drawing must change.
+
+    A slider steps through values of the same picture, so it may change what the
+    traces hold but never how many points they have (a step that replaced whole
+    curves by single points would pass a plain "something changed" check).
+    """
     div = page.locator(".plotly-graph-div").nth(i)
     div.scroll_into_view_if_needed()
     before = page.evaluate(DRAWN, i)
+    shapes = page.evaluate(SHAPES, i)
     rail = div.locator(".slider-rail-touch-rect").first
     box = rail.bounding_box()
     assert box is not None, f"figure {i}: slider rail not drawn"
@@ -204,6 +215,8 @@ def check_slider_moves(page, i: int) -> None:
         page.mouse.click(x, box["y"] + box["height"] / 2)
         page.wait_for_timeout(200)
         after = page.evaluate(DRAWN, i)
+        assert page.evaluate(SHAPES, i) == shapes, \
+            f"figure {i}: moving the slider changed the size of the drawn data"
         if after != before:
             return
     raise AssertionError(f"figure {i}: moving the slider changed nothing")
