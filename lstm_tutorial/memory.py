@@ -40,6 +40,37 @@ __all__ = [
     "RNNSteps",
     "rnn_steps",
     "rnn_step_through",
+    "TURNSTILE_OUTPUTS",
+    "Agreement",
+    "all_strings",
+    "turnstile_agreement",
+    "turnstile_random_agreement",
+    "weight_names",
+    "with_weights",
+    "Margin",
+    "weight_margins",
+    "break_figure",
+    "turnstile_view_figure",
+    "TurnstileBreaker",
+    "rnn_weights",
+    "weights_figure",
+    "machine_states",
+    "STATE_CASES",
+    "state_vectors",
+    "WordRNN",
+    "france_led",
+    "led_heatmap",
+    "fixed_point",
+    "gradient_norms",
+    "RecallConfig",
+    "RecallRun",
+    "recall_test_texts",
+    "recall_run",
+    "recall_sweep",
+    "recall_confusion",
+    "recall_table",
+    "recall_figure",
+    "gradient_figure",
 ]
 
 _FONT = dict(family="Helvetica, Arial, sans-serif", size=13)
@@ -410,9 +441,9 @@ def rnn_step_through(steps: RNNSteps, *, decide: bool = True,
     T, H = steps.h.shape
     O = steps.y.shape[1]
     phi = steps.nonlinearity
-    cols = ["memory<br>before h<sub>t-1</sub>", "input<br>W x<sub>t</sub>",
+    cols = ["memory<br>h<sub>t-1</sub>", "input<br>W x<sub>t</sub>",
             "carried<br>+ U h<sub>t-1</sub>", "bias<br>+ b", "<br>= sum",
-            f"memory after<br>h<sub>t</sub> = {phi}(sum)"]
+            f"new h<sub>t</sub><br>{phi}(sum)"]
     blocks = np.stack([steps.h_prev, steps.Wx, steps.Uh,
                        np.broadcast_to(steps.b, steps.h.shape), steps.pre, steps.h],
                       axis=-1)  # (T, H, 6)
@@ -480,7 +511,8 @@ def rnn_step_through(steps: RNNSteps, *, decide: bool = True,
         yaxis=dict(domain=[strip_bot, strip_top], showticklabels=False,
                    showgrid=False, zeroline=False, fixedrange=True, ticks=""),
         xaxis2=dict(domain=[0, 0.7], anchor="y2", side="top", type="category",
-                    showgrid=False, fixedrange=True, ticks=""),
+                    showgrid=False, fixedrange=True, ticks="",
+                    tickfont=dict(size=12)),
         yaxis2=dict(domain=[max(panel_top - panel_h * H / max(H, O), 0), panel_top],
                     anchor="x2", autorange="reversed", type="category",
                     showgrid=False, fixedrange=True, ticks=""),
@@ -588,6 +620,21 @@ def turnstile_agreement(net: Any, max_len: int = 12) -> Agreement:
     return Agreement(max_len, strings, agree, steps, steps_agree, first_wrong)
 
 
+def turnstile_random_agreement(net: Any, length: int, n: int = 200,
+                               seed: int = 0) -> float:
+    """The fraction of `n` random strings of `length` coins and pushes (each
+    input a coin with probability 1/2, ``np.random.default_rng(seed)``) on which
+    the network agrees with the state machine at every step."""
+    if not isinstance(length, int) or length < 1 or not isinstance(n, int) or n < 1:
+        raise ValueError(f"length and n must be ints >= 1, got {length!r}, {n!r}")
+    model = _as_model(net)[0]
+    ids = np.random.default_rng(seed).integers(0, 2, size=(n, length))
+    said = model.trace(ids).logits.argmax(axis=-1)  # (n, length)
+    truth = np.array([tasks.turnstile_outputs("".join("cp"[k] for k in row))
+                      for row in ids])
+    return float((said == truth).all(axis=1).mean())
+
+
 def weight_names(net: handset.HandSet) -> list[str]:
     """The names of a hand-set network's weight-table rows, e.g. 'b[two coins
     (WALK)]', in table order."""
@@ -689,7 +736,7 @@ def _break_traces(net: handset.HandSet, text: str, view: dict) -> list[dict]:
         dict(type="heatmap", z=view["z_out"], text=view["out_text"],
              texttemplate="%{text}", x=x, y=["network says", "state machine"],
              colorscale=_OUT_SCALE, zmin=0, zmax=2, showscale=False, xgap=2, ygap=2,
-             xaxis="x", yaxis="y2", textfont=dict(size=11),
+             xaxis="x", yaxis="y2", textfont=dict(size=10 if T > 8 else 11),
              hovertemplate="%{y}, step %{x}: %{text}<extra></extra>"),
     ]
 
@@ -926,6 +973,22 @@ def france_led(self_weight: float = 2.0, input_weight: float = 3.0) -> WordRNN:
     return WordRNN("France LED", model, vocab, ("France LED",))
 
 
+def led_heatmap(led: WordRNN, sentences: Sequence[str], *, wrap: int = 8,
+                title: str | None = None) -> go.Figure:
+    """The LED's value at every word of each sentence (``viz.char_heatmap``
+    with word cells): a row per sentence, cut into lines of `wrap` words, wide
+    enough for words, red (-1) through white to blue (+1)."""
+    words, states = led.run(sentences)
+    labels = [str(k + 1) for k in range(len(words))]
+    fig = viz.char_heatmap([s[:, 0] for s in states], words, quantity="h",
+                           kind="rnn", unit_name=led.unit_names[0],
+                           row_labels=labels, wrap=wrap, title=title)
+    fig.update_layout(width=None, xaxis=dict(title=dict(
+        text="word in the line (row label: sentence \u00b7 first word)")))
+    fig.update_traces(textfont=dict(size=12))
+    return fig
+
+
 def fixed_point(u: float, h0: float = 1.0, steps: int = 10_000) -> float:
     """The value h <- tanh(u h) settles at from h0 (0 for u <= 1, else the
     positive root of h = tanh(u h) when h0 > 0)."""
@@ -952,8 +1015,8 @@ def gradient_norms(model: Any, ids: Any) -> np.ndarray:
     candidate into c_{t+1}, ...). g[0] = 1 (the identity).
 
     model: a models.CharModel (one recurrent layer) or its ``.rnn``; ids: token
-    ids (B, T) (a torch tensor or an int array). Returns g (T,) as float64, g[d]
-    for d = 0 .. T-1.
+    ids (B, T) (a torch tensor or an int array). Computed in float64 on a copy
+    of the weights. Returns g (T,), g[d] for d = 0 .. T-1.
     """
     import torch
 
@@ -970,7 +1033,10 @@ def gradient_norms(model: Any, ids: Any) -> np.ndarray:
     if ids.min() < 0 or ids.max() >= V:
         raise ValueError(f"ids must be in [0, {V}), got values in "
                          f"[{int(ids.min())}, {int(ids.max())}]")
-    dtype = rnn.weight_hh_l0.dtype
+    import copy
+
+    rnn = copy.deepcopy(rnn).double()  # float64: products of 100 small factors
+    dtype = torch.float64
     x = torch.nn.functional.one_hot(ids, V).to(dtype)  # (B, T, V)
     B, T = ids.shape
     H = rnn.hidden_size
@@ -994,3 +1060,341 @@ def gradient_norms(model: Any, ids: Any) -> np.ndarray:
                     J[:, t, j] = g
     norms = torch.linalg.matrix_norm(J, ord=2)  # (B, T)
     return norms.mean(dim=0).flip(0).detach().double().numpy()  # index d = T - t
+
+
+# --------------------------------------------------------------------------- hand-set vs learned
+
+
+def rnn_weights(net: Any) -> dict[str, np.ndarray]:
+    """The weights of a one-layer RNN with a readout, named as chapter 2 writes
+    them: W (H, I), U (H, H), b (H,) (torch's two biases added), V (O, H),
+    b_y (O,). net: a ``handset.HandSet`` or a ``cells.SequenceModel``."""
+    model = _as_model(net)[0]
+    if model.cell.kind != "rnn" or model.cell.num_layers != 1:
+        raise ValueError(f"rnn_weights needs a one-layer RNN, got {model.cell!r}")
+    p = model.cell.params
+    return {"W": p["weight_ih_l0"], "U": p["weight_hh_l0"],
+            "b": p["bias_ih_l0"] + p["bias_hh_l0"], "V": model.readout.W.copy(),
+            "b_y": model.readout.b.copy()}
+
+
+def _weight_grid(w: Mapping[str, np.ndarray], inputs: Sequence[str],
+                 outputs: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """One row per unit: [W | U | b | V^T], plus a last row holding b_y under the
+    V columns (NaN elsewhere). Returns (grid (H + 1, I + H + 1 + O), columns)."""
+    H = w["U"].shape[0]
+    unit_rows = np.hstack([w["W"], w["U"], w["b"][:, None], w["V"].T])
+    by_row = np.full(unit_rows.shape[1], np.nan)
+    by_row[-len(outputs):] = w["b_y"]
+    cols = ([f"W<br>from '{s}'" for s in inputs]
+            + [f"U<br>from {k}" for k in range(H)] + ["b"]
+            + [f"V<br>to {o}" for o in outputs])
+    return np.vstack([unit_rows, by_row]), cols
+
+
+def weights_figure(nets: Mapping[str, Any], *, inputs: Sequence[str] = ("c", "p"),
+                   outputs: Sequence[str] = TURNSTILE_OUTPUTS,
+                   unit_names: Mapping[str, Sequence[str]] | None = None,
+                   title: str | None = None) -> go.Figure:
+    """The weights of several one-layer RNNs, one panel each, stacked.
+
+    A row per hidden unit: its weights from each input (W), from each unit at
+    the step before (U), its bias b, and its weight into each output (V,
+    transposed so it stays on the unit's row); the last row holds the output
+    biases b_y. Values are printed in the cells. nets: {panel title: HandSet or
+    SequenceModel}; unit_names: {panel title: names} (default: the HandSet's,
+    else "unit k").
+    """
+    if not nets:
+        raise ValueError("nets must hold at least one network")
+    grids = {}
+    for name, net in nets.items():
+        w = rnn_weights(net)
+        if w["W"].shape[1] != len(inputs) or w["V"].shape[0] != len(outputs):
+            raise ValueError(f"{name}: expected {len(inputs)} inputs and "
+                             f"{len(outputs)} outputs, got W {w['W'].shape}, "
+                             f"V {w['V'].shape}")
+        H = w["U"].shape[0]
+        names = (unit_names or {}).get(name)
+        if names is None:
+            names = _as_model(net)[2] if isinstance(net, handset.HandSet) else [
+                f"unit {k}" for k in range(H)]
+        grid, cols = _weight_grid(w, inputs, outputs)
+        rows = [f"{k}: {n}" if not str(n).startswith("unit") else str(n)
+                for k, n in enumerate(names)] + ["output bias b<sub>y</sub>"]
+        grids[name] = (grid, cols, rows)
+    m = max(float(np.nanmax(np.abs(g))) for g, _, _ in grids.values()) or 1.0
+    row_px, gap_px = 34, 70
+    total_rows = sum(len(r) for _, _, r in grids.values())
+    plot_h = row_px * total_rows + gap_px * (len(grids) - 1)
+    data, layout, top = [], {}, 1.0
+    for k, (name, (grid, cols, rows)) in enumerate(grids.items()):
+        ax = "" if k == 0 else str(k + 1)
+        h = row_px * len(rows) / plot_h
+        text = [["" if np.isnan(v) else _num(v) for v in row] for row in grid]
+        data.append(dict(
+            type="heatmap", z=viz._r(grid), text=text, texttemplate="%{text}",
+            x=cols, y=rows, colorscale=viz.DIVERGING, zmin=-1.5 * m, zmax=1.5 * m,
+            showscale=False, xgap=2, ygap=2, xaxis=f"x{ax}", yaxis=f"y{ax}",
+            textfont=dict(size=13),
+            hovertemplate=f"{html.escape(name)}<br>%{{y}}, %{{x}}: %{{z:.3f}}"
+                          "<extra></extra>"))
+        layout[f"xaxis{ax}"] = dict(anchor=f"y{ax}", side="top", type="category",
+                                    showgrid=False, fixedrange=True, ticks="",
+                                    tickfont=dict(size=12))
+        layout[f"yaxis{ax}"] = dict(domain=[round(max(top - h, 0), 6), round(top, 6)],
+                                    anchor=f"x{ax}", autorange="reversed",
+                                    type="category", showgrid=False, fixedrange=True,
+                                    ticks="")
+        layout.setdefault("annotations", []).append(dict(
+            xref="paper", yref="paper", x=-0.01, y=top, yanchor="bottom",
+            xanchor="right", text=f"<b>{html.escape(name)}</b>", showarrow=False,
+            yshift=28, font=dict(size=14)))
+        top -= h + gap_px / plot_h
+    return go.Figure(data=data, layout=dict(
+        template="none", font=_FONT, height=plot_h + 90 + (40 if title else 0),
+        plot_bgcolor="white", margin=dict(l=210, r=20, t=70 + (40 if title else 0),
+                                          b=20),
+        title=dict(text=title, x=0.01, xanchor="left") if title else None,
+        hoverlabel=dict(font_size=13), **layout))
+
+
+def machine_states(ids: np.ndarray) -> np.ndarray:
+    """The two-coin turnstile's state (coins paid, 0..2) after each step of
+    each row of ids (B, T) (0 = coin, 1 = push): (B, T) int."""
+    ids = np.asarray(ids)
+    if ids.ndim != 2 or not np.isin(ids, (0, 1)).all():
+        raise ValueError(f"ids must be (B, T) of 0 (coin) and 1 (push), got "
+                         f"shape {ids.shape}")
+    s = np.zeros(ids.shape[0], dtype=np.int64)
+    out = np.empty(ids.shape, dtype=np.int64)
+    for t in range(ids.shape[1]):
+        coin = ids[:, t] == 0
+        s = np.where(coin, np.minimum(s + 1, 2), np.where(s == 2, 0, s))
+        out[:, t] = s
+    return out
+
+
+STATE_CASES = (  # (label, machine state after the step, input, state before)
+    ("0 coins, after a refused push", 0, 1, 0),
+    ("0 coins, after walking through", 0, 1, 2),
+    ("1 coin, after a coin", 1, 0, 0),
+    ("1 coin, after a refused push", 1, 1, 1),
+    ("2 coins, after a coin", 2, 0, None),
+)
+
+
+def state_vectors(net: Any, length: int = 10) -> dict[str, dict[str, np.ndarray]]:
+    """The memory vectors a turnstile network uses for each machine state,
+    split by how the state was reached (``STATE_CASES``), over every string of
+    `length` inputs: {case: {"mean", "min", "max": (H,)}}."""
+    model = _as_model(net)[0]
+    ids = all_strings(length)
+    h = np.asarray(model.trace(ids).h)  # (B, T, H)
+    s = machine_states(ids)
+    before = np.hstack([np.zeros((len(ids), 1), dtype=np.int64), s[:, :-1]])
+    out = {}
+    for label, after, inp, prev in STATE_CASES:
+        sel = (s == after) & (ids == inp)
+        if prev is not None:
+            sel &= before == prev
+        v = h[sel]  # (N, H)
+        out[label] = {"mean": v.mean(0), "min": v.min(0), "max": v.max(0)}
+    return out
+
+
+# --------------------------------------------------------------------------- long-gap recall
+
+
+@dataclass(frozen=True)
+class RecallConfig:
+    """The long-gap recall sweep: for each gap k, each kind and each seed, train
+    on recall after 1..k distractors (``tasks.LongGapTask(1, k)``) with a fixed
+    budget, then test recall after exactly k distractors."""
+
+    gaps: tuple[int, ...] = (5, 10, 20, 40, 80)  # k: distractors before the "?"
+    kinds: tuple[str, ...] = ("rnn", "lstm")  # tanh RNN and LSTM (models.KINDS)
+    seeds: tuple[int, ...] = (0, 1, 2)
+    hidden_size: int = 16  # units H of both kinds
+    steps: int = 400  # training budget: at most this many Adam steps
+    lr: float = 0.01
+    batch_size: int = 64  # random texts per step
+    eval_every: int = 25  # steps between early-stopping checks
+    test_size: int = 256  # test texts per gap
+    test_seed: int = 2024  # the test texts: np.random.default_rng(test_seed)
+
+    def __post_init__(self) -> None:
+        if not self.gaps or any(not isinstance(k, int) or k < 1 for k in self.gaps):
+            raise ValueError(f"gaps must be ints >= 1, got {self.gaps!r}")
+        if not self.seeds or not self.kinds:
+            raise ValueError("need at least one seed and one kind")
+        for kind in self.kinds:
+            if kind not in ("rnn", "rnn_relu", "lstm", "gru", "peephole"):
+                raise ValueError(f"kinds must be model kinds (models.KINDS), got "
+                                 f"{kind!r}")
+
+
+@dataclass
+class RecallRun:
+    """One training run of the sweep and its test result."""
+
+    kind: str
+    gap: int
+    seed: int
+    accuracy: float  # recall after exactly `gap` distractors, on the test texts
+    steps: int  # Adam steps taken (fewer than the budget: stopped early)
+    seconds: float
+    model: Any = dataclasses.field(repr=False, default=None)
+
+
+def recall_test_texts(gap: int, config: RecallConfig = RecallConfig()) -> list[str]:
+    """The fixed test texts of one gap: ``config.test_size`` texts with exactly
+    `gap` distractors."""
+    task = tasks.LongGapTask(gap, gap)
+    return task.validation_texts(seed=config.test_seed + gap, size=config.test_size)
+
+
+def recall_run(kind: str, gap: int, seed: int,
+               config: RecallConfig = RecallConfig()) -> RecallRun:
+    """Train one model on recall after 1..gap distractors with ``train.train``
+    (early stop once every validation text is right), then test it after
+    exactly `gap` distractors."""
+    from . import train
+
+    cfg = train.TrainConfig(kind=kind, hidden_size=config.hidden_size, seed=seed,
+                            steps=config.steps, lr=config.lr,
+                            batch_size=config.batch_size, full_batch=False,
+                            eval_every=config.eval_every)
+    res = train.train(tasks.LongGapTask(1, gap), cfg, progress=False)
+    test = tasks.LongGapTask(gap, gap)
+    acc = train.accuracy(res.model, test, recall_test_texts(gap, config)).position
+    return RecallRun(kind, gap, seed, acc, res.steps, res.seconds, res.model)
+
+
+def recall_sweep(config: RecallConfig = RecallConfig()) -> list[RecallRun]:
+    """``recall_run`` for every gap, kind and seed of `config` (gap-major)."""
+    return [recall_run(kind, gap, seed, config) for gap in config.gaps
+            for kind in config.kinds for seed in config.seeds]
+
+
+def recall_confusion(model: Any, gap: int,
+                     config: RecallConfig = RecallConfig()) -> np.ndarray:
+    """How a model answers the test texts of one gap: C[i, j] = how many texts
+    whose first symbol is ``LongGapTask.symbols[i]`` it answers with symbol j
+    (column 4: anything else). (4, 5) int."""
+    import torch
+
+    task = tasks.LongGapTask(gap, gap)
+    batch = task.batch(recall_test_texts(gap, config))
+    with torch.no_grad():
+        logits, _ = model(torch.as_tensor(batch.inputs))
+    said = logits.argmax(-1).numpy()[batch.mask]  # (B,): the answer after "?"
+    truth = batch.targets[batch.mask]
+    C = np.zeros((4, 5), dtype=np.int64)
+    for t, s in zip(truth, said):
+        C[t, s if s < 4 else 4] += 1  # ids 0..3 are A, B, C, D
+    return C
+
+
+_KIND_NAMES = {"rnn": "tanh RNN", "rnn_relu": "ReLU RNN", "lstm": "LSTM",
+               "gru": "GRU", "peephole": "peephole LSTM"}
+
+
+def recall_table(runs: Sequence[RecallRun]) -> str:
+    """Recall accuracy by gap (rows) and kind (columns): the mean over seeds,
+    then each seed's accuracy, and the Adam steps each run took."""
+    if not runs:
+        raise ValueError("runs must hold at least one run")
+    gaps = sorted({r.gap for r in runs})
+    kinds = list(dict.fromkeys(r.kind for r in runs))
+    head = f"{'gap k':>6}"
+    for kind in kinds:
+        head += f"  {_KIND_NAMES.get(kind, kind) + ': mean (per seed)':<30}"
+    lines = [head]
+    for k in gaps:
+        line = f"{k:>6}"
+        for kind in kinds:
+            accs = [r.accuracy for r in runs if r.gap == k and r.kind == kind]
+            cell = f"{np.mean(accs):.3f} (" + " ".join(f"{a:.2f}" for a in accs) + ")"
+            line += f"  {cell:<30}"
+        lines.append(line)
+    lines.append("")
+    steps = f"{'':>6}"
+    for kind in kinds:
+        steps += f"  {'steps taken per seed':<30}"
+    lines.append(steps)
+    for k in gaps:
+        line = f"{k:>6}"
+        for kind in kinds:
+            st = [r.steps for r in runs if r.gap == k and r.kind == kind]
+            line += f"  {' '.join(f'{s:>4}' for s in st):<30}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+_KIND_COLOURS = {"rnn": "#d62728", "lstm": "#1f77b4", "rnn_relu": "#ff7f0e",
+                 "gru": "#2ca02c", "peephole": "#9467bd"}
+
+
+def recall_figure(runs: Sequence[RecallRun], chance: float = 0.25,
+                  title: str | None = None) -> go.Figure:
+    """Recall accuracy against the gap k (log axis): one line per kind through
+    the mean over seeds, one dot per seed, and the chance level."""
+    gaps = sorted({r.gap for r in runs})
+    kinds = list(dict.fromkeys(r.kind for r in runs))
+    data = []
+    for kind in kinds:
+        name = _KIND_NAMES.get(kind, kind)
+        colour = _KIND_COLOURS.get(kind, "#444")
+        mine = [r for r in runs if r.kind == kind]
+        means = [float(np.mean([r.accuracy for r in mine if r.gap == k])) for k in gaps]
+        data.append(go.Scatter(
+            x=gaps, y=viz._r(means), mode="lines+markers", name=f"{name}, mean",
+            line=dict(color=colour, width=3), marker=dict(size=9),
+            hovertemplate=f"{name}, gap %{{x}}: mean %{{y:.3f}}<extra></extra>"))
+        data.append(go.Scatter(
+            x=[r.gap for r in mine], y=viz._r([r.accuracy for r in mine]),
+            mode="markers", name=f"{name}, each seed", legendgroup=kind,
+            marker=dict(color=colour, size=7, opacity=0.45, symbol="circle-open",
+                        line=dict(width=2)),
+            customdata=[r.seed for r in mine],
+            hovertemplate=f"{name}, gap %{{x}}, seed %{{customdata}}: "
+                          "%{y:.3f}<extra></extra>"))
+    data.append(go.Scatter(x=[gaps[0], gaps[-1]], y=[chance, chance], mode="lines",
+                           name="chance (1 in 4)", line=dict(color="#999", dash="dot"),
+                           hoverinfo="skip"))
+    return go.Figure(data=data, layout=dict(
+        template="none", font=_FONT, height=470, plot_bgcolor="white",
+        title=dict(text=title, x=0.01, xanchor="left") if title else None,
+        margin=dict(l=70, r=20, t=50 if title else 20, b=110),
+        xaxis=dict(type="log", tickvals=gaps, title=dict(
+            text="gap k: distractors between the symbol and the question")),
+        yaxis=dict(range=[0, 1.05], title=dict(text="recall accuracy at gap k")),
+        legend=dict(orientation="h", x=0, y=-0.22, yanchor="top"),
+        hoverlabel=dict(font_size=13)))
+
+
+def gradient_figure(curves: Mapping[str, np.ndarray], title: str | None = None,
+                    styles: Mapping[str, dict] | None = None) -> go.Figure:
+    """||dh_T/dh_t|| against the distance T - t on a log y axis, one line per
+    entry of `curves` ({name: g (T,)} from ``gradient_norms``). Values below
+    1e-30 are left out (float64 underflow)."""
+    data = []
+    for name, g in curves.items():
+        g = np.asarray(g, dtype=float)
+        y = [float(f"{v:.4g}") if v > 1e-30 else None for v in g]
+        data.append(go.Scatter(
+            x=list(range(len(g))), y=y, mode="lines", name=name,
+            line=(styles or {}).get(name, dict(width=2.5)),
+            hovertemplate=f"{html.escape(name)}<br>T - t = %{{x}}: "
+                          "%{y:.3g}<extra></extra>"))
+    return go.Figure(data=data, layout=dict(
+        template="none", font=_FONT, height=440, plot_bgcolor="white",
+        title=dict(text=title, x=0.01, xanchor="left") if title else None,
+        margin=dict(l=80, r=20, t=50 if title else 20, b=60),
+        xaxis=dict(title=dict(text="distance T - t (steps back from the last input)")),
+        yaxis=dict(type="log", exponentformat="power", title=dict(
+            text="||dh<sub>T</sub> / dh<sub>t</sub>||, mean over sequences")),
+        legend=dict(x=0.01, y=0.02, yanchor="bottom",
+                    bgcolor="rgba(255,255,255,0.8)"),
+        hoverlabel=dict(font_size=13)))

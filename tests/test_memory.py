@@ -298,3 +298,98 @@ def test_gradient_norms_reject_bad_input():
     with pytest.raises(ValueError, match="one-layer"):
         memory.gradient_norms(torch.nn.RNN(4, 3, num_layers=2, batch_first=True),
                               np.zeros((1, 2), dtype=int))
+
+
+# --------------------------------------------------------------------------- learned vs hand-set
+
+
+def test_turnstile_random_agreement_counts_fully_right_strings():
+    assert memory.turnstile_random_agreement(hs.turnstile(), length=300, n=20) == 1.0
+    always_walk = memory.with_weights(hs.turnstile(), {"b_y[WALK]": 1.0})
+    assert memory.turnstile_random_agreement(always_walk, length=5, n=50) == 0.0
+    with pytest.raises(ValueError, match="length and n"):
+        memory.turnstile_random_agreement(hs.turnstile(), length=0)
+
+
+def test_rnn_weights_and_their_figure():
+    w = memory.rnn_weights(hs.turnstile())
+    assert w["W"].shape == (3, 2) and w["U"].shape == (3, 3) and w["V"].shape == (2, 3)
+    k = hs.turnstile().unit("two coins (WALK)")
+    assert w["b"][k] == -1 and w["V"][1, k] == 2 and w["b_y"][1] == -1
+    fig = memory.weights_figure({"hand": hs.turnstile(), "again": hs.turnstile().model})
+    grid = np.array([[np.nan if v is None else v for v in row] for row in fig.data[0].z])
+    # row k: W (2 columns), U (3), b, V^T (2); last row: b_y under the V columns
+    assert np.array_equal(grid[k, :2], w["W"][k]) and np.array_equal(grid[k, 2:5],
+                                                                     w["U"][k])
+    assert grid[k, 5] == w["b"][k] and np.array_equal(grid[k, 6:], w["V"][:, k])
+    assert np.isnan(grid[-1, :6]).all() and np.array_equal(grid[-1, 6:], w["b_y"])
+    assert list(fig.data[1].y)[:3] == ["unit 0", "unit 1", "unit 2"]
+    with pytest.raises(ValueError, match="one-layer RNN"):
+        memory.rnn_weights(hs.counter_lstm())
+
+
+def test_machine_states_and_state_vectors_of_the_hand_set_turnstile():
+    ids = memory.all_strings(6)
+    states = memory.machine_states(ids)
+    for row, s_row in zip(ids, states):
+        s = 0
+        for k, got in zip(row, s_row):
+            s = machine(2, s, "cp"[k])
+            assert got == s
+    vec = memory.state_vectors(hs.turnstile(), length=6)
+    net = hs.turnstile()
+    one_hot = {"1 coin, after a coin": "one coin (paid)",
+               "1 coin, after a refused push": "one coin (push refused)",
+               "2 coins, after a coin": "two coins (WALK)"}
+    for case, v in vec.items():
+        expected = np.zeros(3)
+        if case in one_hot:
+            expected[net.unit(one_hot[case])] = 1
+        assert np.array_equal(v["min"], expected) and np.array_equal(v["max"], expected)
+    with pytest.raises(ValueError, match="0 \\(coin\\) and 1"):
+        memory.machine_states(np.array([[0, 2]]))
+
+
+def test_led_heatmap_shows_the_led_of_every_word():
+    led = memory.france_led()
+    fig = memory.led_heatmap(led, [hs.FRANCE], wrap=8)
+    words, states = led.run([hs.FRANCE])
+    z = [v for row in fig.data[0].z for v in row if v is not None]
+    assert np.allclose(z, states[0][:, 0], atol=1e-3)
+    texts = [t for row in fig.data[0].text for t in row if t]
+    assert texts == words[0]
+
+
+# --------------------------------------------------------------------------- recall
+
+
+def test_recall_run_trains_and_tests_at_the_gap():
+    config = memory.RecallConfig(gaps=(2,), seeds=(0,), hidden_size=8, steps=30,
+                                 eval_every=10, test_size=32)
+    run = memory.recall_run("lstm", 2, 0, config)
+    assert run.steps <= 30 and 0.0 <= run.accuracy <= 1.0
+    texts = memory.recall_test_texts(2, config)
+    assert len(texts) == 32 and all(len(t) == 2 + 3 for t in texts)
+    C = memory.recall_confusion(run.model, 2, config)
+    assert C.sum() == 32
+    firsts = [t[0] for t in texts]
+    assert [int(n) for n in C.sum(axis=1)] == [firsts.count(s) for s in "ABCD"]
+    assert np.trace(C[:, :4]) / 32 == pytest.approx(run.accuracy, abs=1e-9)
+    with pytest.raises(ValueError, match="gaps"):
+        memory.RecallConfig(gaps=(0,))
+
+
+def test_recall_table_and_figure_average_the_seeds():
+    runs = [memory.RecallRun(kind, gap, seed, acc, 10 * seed + gap, 0.1)
+            for kind, gap, seed, acc in [
+                ("rnn", 5, 0, 1.0), ("rnn", 5, 1, 0.5), ("lstm", 5, 0, 1.0),
+                ("lstm", 5, 1, 1.0), ("rnn", 9, 0, 0.25), ("rnn", 9, 1, 0.75),
+                ("lstm", 9, 0, 0.5), ("lstm", 9, 1, 1.0)]]
+    table = memory.recall_table(runs)
+    assert "     5  0.750 (1.00 0.50)" in table
+    assert "     9  0.500 (0.25 0.75)" in table and "0.750 (0.50 1.00)" in table
+    fig = memory.recall_figure(runs)
+    means = {t.name: list(t.y) for t in fig.data if t.name.endswith("mean")}
+    assert means == {"tanh RNN, mean": [0.75, 0.5], "LSTM, mean": [1.0, 0.75]}
+    g = memory.gradient_figure({"a": np.array([1.0, 1e-3, 1e-40])})
+    assert list(g.data[0].y) == [1.0, 0.001, None] and g.layout.yaxis.type == "log"
