@@ -24,6 +24,7 @@ import dataclasses
 import html
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,14 @@ __all__ = [
     "what_if",
     "what_if_figure",
     "SentenceWhatIf",
+    "VARIANTS",
+    "SwapConfig",
+    "swap_model",
+    "swap_experiment",
+    "ForgetBiasConfig",
+    "forget_bias_experiment",
+    "forget_bias_figure",
+    "summary_table",
 ]
 
 # The four networks, coloured like their gates in every line plot of the book.
@@ -500,19 +509,43 @@ class ActivationLSTM(nn.Module):
             c = x.new_zeros(B, H)
         else:
             h, c = state[0][0], state[1][0]
+        out, _, (h, c) = self._run(x, h, c, keep=False)
+        return out, (h[None], c[None])
+
+    def _run(self, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor, keep: bool
+             ) -> tuple[torch.Tensor, dict[str, list], tuple[torch.Tensor, torch.Tensor]]:
+        """The recurrence; keep=True also collects i, f, g, o, c per step."""
+        H = self.hidden_size
         gate = torch.sigmoid if self.gate == "sigmoid" else torch.tanh
         cell = torch.tanh if self.cell == "tanh" else torch.sigmoid
         # W_ih x_t + b_ih + b_hh for all steps at once: (B, T, 4H)
         pre_x = x @ self.weight_ih_l0.T + (self.bias_ih_l0 + self.bias_hh_l0)
         W_hh_T = self.weight_hh_l0.T
-        out = []
-        for t in range(T):
+        out, seen = [], {q: [] for q in "ifgoc"}
+        for t in range(x.shape[1]):
             pre = torch.addmm(pre_x[:, t], h, W_hh_T)  # (B, 4H): i | f | g | o
-            i, f, g, o = pre.split(H, dim=1)
-            c = gate(f) * c + gate(i) * cell(g)
-            h = gate(o) * cell(c)
+            pre_i, pre_f, pre_g, pre_o = pre.split(H, dim=1)
+            i, f, g, o = gate(pre_i), gate(pre_f), cell(pre_g), gate(pre_o)
+            c = f * c + i * g
+            h = o * cell(c)
             out.append(h)
-        return torch.stack(out, 1), (h[None], c[None])
+            if keep:
+                for q, v in zip("ifgoc", (i, f, g, o, c)):
+                    seen[q].append(v)
+        return torch.stack(out, 1), seen, (h, c)
+
+    @torch.no_grad()
+    def trace(self, x: torch.Tensor) -> dict[str, Any]:
+        """Every gate and state over x (B, T, I) from zero states, as numpy
+        arrays (B, T, H): {"kind": "lstm", "i", "f", "g", "o", "c", "h"}. The
+        viz figure builders accept it like a cells.Trace."""
+        if x.dim() != 3 or x.shape[-1] != self.input_size:
+            raise ValueError(f"x must have shape (B, T, {self.input_size}), "
+                             f"got {tuple(x.shape)}")
+        zeros = x.new_zeros(x.shape[0], self.hidden_size)
+        out, seen, _ = self._run(x, zeros, zeros, keep=True)
+        fields = {q: torch.stack(v, 1).numpy() for q, v in seen.items()}
+        return {"kind": "lstm", **fields, "h": out.numpy()}
 
     def extra_repr(self) -> str:
         return (f"{self.input_size}, {self.hidden_size}, gate={self.gate!r}, "
@@ -685,8 +718,9 @@ def what_if_figure(
                     title=dict(text=f"score after '{toks[step]}'"),
                     zeroline=True, zerolinecolor="#999"),
         updatemenus=[dict(type="buttons", direction="right", buttons=buttons,
-                          active=0, x=0, xanchor="left", y=1.0, yanchor="bottom",
-                          pad=dict(b=28), font=dict(size=11), showactive=True)],
+                          active=0, x=-130 / 528, xanchor="left", y=1.0,
+                          yanchor="bottom", pad=dict(b=28), font=dict(size=11),
+                          showactive=True)],
     ))
     return fig
 
@@ -770,3 +804,217 @@ class SentenceWhatIf:
         self.predictions.value = (f"<b>next-word scores after "
                                   f"'{html.escape(st.tokens[t])}'</b>: "
                                   f"{scored + '; ' if scored else ''}{rest}")
+
+
+# ----------------------------------------------------------------- the experiments
+
+# variant: (gate activation of i, f, o; activation of the candidate g and of c in h)
+VARIANTS: dict[str, tuple[str, str]] = {
+    "standard": ("sigmoid", "tanh"),
+    "swapped": ("tanh", "sigmoid"),
+    "all sigmoid": ("sigmoid", "sigmoid"),
+    "all tanh": ("tanh", "tanh"),
+}
+
+
+@dataclass(frozen=True)
+class SwapConfig:
+    """The swap experiment: the counting task a^N X b^N, N in [1, n_max], one
+    layer of ``hidden_size`` units, trained by ``train.train`` until every
+    scored target is right and the validation loss is below ``stop_loss``, or
+    ``steps`` steps."""
+
+    n_max: int = 10  # training range N = 1..n_max
+    hidden_size: int = 10  # units H
+    steps: int = 2000  # at most this many Adam steps
+    stop_loss: float = 0.01  # early stop: all right and loss below this (nats)
+    seeds: tuple[int, ...] = (0, 1, 2)  # one run per seed and variant
+    n_cap: int = 200  # the generalisation limit is searched up to this N
+
+
+def swap_model(task: Any, config: Any, gate: str, cell: str) -> Any:
+    """``train.build_model(task, config)`` with its nn.LSTM replaced by an
+    ActivationLSTM(gate, cell) holding the same initial weights: the variants
+    of one seed start from identical weights and see identical batches."""
+    from .train import build_model
+
+    if config.kind != "lstm" or config.num_layers != 1:
+        raise ValueError(f"the swap experiment needs kind='lstm' with one layer, got "
+                         f"kind={config.kind!r}, num_layers={config.num_layers}")
+    model = build_model(task, config)
+    rnn = ActivationLSTM(task.vocab_size, config.hidden_size, gate=gate, cell=cell)
+    rnn.load_state_dict(model.rnn.state_dict())
+    model.rnn = rnn
+    return model
+
+
+def swap_experiment(config: SwapConfig = SwapConfig(),
+                    variants: Mapping[str, tuple[str, str]] = VARIANTS,
+                    progress: bool = False) -> list[dict[str, Any]]:
+    """Train every variant once per seed on the counting task; one row per run.
+
+    Row: variant, gates, candidate (activations), seed, solved (first step with
+    every validation text right, None if never), steps (trained), sequence
+    (fraction of the N = 1..n_max texts all right at the end), limit (largest N
+    counted right for every N' <= N, greedy), min_c (lowest cell state over
+    the training texts), min_f (lowest forget gate value there) and model
+    (the trained CharModel, its ``.rnn`` an ActivationLSTM).
+    """
+    from .tasks import CountingTask
+    from .train import TrainConfig, generalisation_limit, train
+
+    unknown = {v for pair in variants.values() for v in pair} - set(_TORCH_ACTIVATIONS)
+    if unknown:
+        raise ValueError(f"variants must pair activations from {_TORCH_ACTIVATIONS}, "
+                         f"got {sorted(unknown)}")
+    task = CountingTask(1, config.n_max)
+    texts = task.batch(task.all_texts())
+    rows = []
+    for name, (gate, cell) in variants.items():
+        for seed in config.seeds:
+            cfg = TrainConfig(hidden_size=config.hidden_size, seed=int(seed),
+                              steps=config.steps, stop_loss=config.stop_loss)
+            res = train(task, cfg, model=swap_model(task, cfg, gate, cell),
+                        progress=progress)
+            with torch.no_grad():
+                x = nn.functional.one_hot(torch.from_numpy(texts.inputs), task.vocab_size)
+                tr = res.model.rnn.trace(x.to(res.model.readout.weight.dtype))
+            real = np.arange(texts.inputs.shape[1])[None, :] < texts.lengths[:, None]
+            rows.append({
+                "variant": name, "gates": gate, "candidate": cell, "seed": int(seed),
+                "solved": res.solved_step, "steps": res.steps,
+                "sequence": res.accuracy.sequence,
+                "limit": generalisation_limit(res.model, task, n_cap=config.n_cap),
+                "min_c": float(tr["c"][real].min()),
+                "min_f": float(tr["f"][real].min()),
+                "model": res.model,
+            })
+    return rows
+
+
+@dataclass(frozen=True)
+class ForgetBiasConfig:
+    """Forget-gate bias at initialisation on long-gap recall: a first symbol,
+    k in [k_min, k_max] distractors, "?", the first symbol again. One layer of
+    ``hidden_size`` units, random batches, at most ``steps`` Adam steps, stopped
+    once every validation text is recalled."""
+
+    k_min: int = 1  # shortest gap
+    k_max: int = 30  # longest gap
+    hidden_size: int = 10  # units H
+    steps: int = 1000  # at most this many Adam steps
+    batch_size: int = 32  # random texts per step
+    eval_every: int = 25  # steps between checks of the 256 validation texts
+    seeds: tuple[int, ...] = (0, 1, 2)
+    biases: tuple[float, ...] = (0.0, 1.0)  # b_f = b_if + b_hf at initialisation
+
+
+def forget_bias_experiment(config: ForgetBiasConfig = ForgetBiasConfig(),
+                           progress: bool = False) -> list[dict[str, Any]]:
+    """Train an LSTM on long-gap recall once per forget bias and seed.
+
+    Row: bias, seed, solved (first step with all validation texts recalled,
+    None if never within the budget), steps (trained), accuracy (recall of the
+    validation texts at the end), curve (list of (step, validation accuracy))
+    and f0 (mean forget gate over the validation texts before training).
+    """
+    from .tasks import LongGapTask
+    from .train import TrainConfig, build_model, train
+
+    task = LongGapTask(config.k_min, config.k_max)
+    val = task.batch(task.validation_texts())
+    rows = []
+    for bias in config.biases:
+        for seed in config.seeds:
+            cfg = TrainConfig(hidden_size=config.hidden_size, seed=int(seed),
+                              steps=config.steps, forget_bias=float(bias),
+                              full_batch=False, batch_size=config.batch_size,
+                              eval_every=config.eval_every)
+            model = build_model(task, cfg)
+            f0 = _mean_forget_gate(model, val)
+            res = train(task, cfg, model=model, progress=progress)
+            rows.append({
+                "bias": float(bias), "seed": int(seed), "solved": res.solved_step,
+                "steps": res.steps, "accuracy": res.accuracy.position,
+                "curve": [(int(s), float(a)) for s, _, a in res.evals], "f0": f0,
+            })
+    return rows
+
+
+def _mean_forget_gate(model: Any, batch: Any) -> float:
+    """Mean forget gate f over the real (unpadded) steps of a batch."""
+    from .cells import SequenceModel
+
+    tr = SequenceModel.from_torch(model).trace(batch.inputs)
+    real = np.arange(batch.inputs.shape[1])[None, :] < batch.lengths[:, None]
+    return float(tr.f[real].mean())
+
+
+def summary_table(rows: Sequence[Mapping[str, Any]], group: str,
+                  columns: Mapping[str, str], *, lowest: Sequence[str] = (),
+                  digits: int = 2) -> str:
+    """One line per value of ``group``. A column lists its per-seed values (in
+    row order) and, in brackets, their median; a column named in ``lowest``
+    gives only the lowest value over the seeds; a column whose values are all
+    equal gives that value once. columns: {row key: heading}. None (a run that
+    never got there) prints as "-" and counts as +inf in the median."""
+    if not rows:
+        raise ValueError("rows must hold at least one row")
+    missing = [k for k in (group, *columns) if k not in rows[0]]
+    if missing:
+        raise ValueError(f"rows have no {missing}; they have {list(rows[0])}")
+
+    def fmt(v: Any) -> str:
+        if v is None or (isinstance(v, float) and math.isinf(v)):
+            return "-"
+        if isinstance(v, float) and not v.is_integer():
+            return f"{v:.{digits}f}"
+        return f"{v:g}" if isinstance(v, float) else str(v)
+
+    lines = []
+    for g in dict.fromkeys(r[group] for r in rows):
+        vals_by = {k: [r[k] for r in rows if r[group] == g] for k in columns}
+        line = [fmt(g)]
+        for k, vals in vals_by.items():
+            numeric = all(v is None or isinstance(v, (int, float)) for v in vals)
+            if k in lowest and numeric:
+                line.append(fmt(min(math.inf if v is None else v for v in vals)))
+            elif len(set(map(fmt, vals))) == 1:
+                line.append(fmt(vals[0]))
+            elif numeric:
+                med = float(np.median([math.inf if v is None else v for v in vals]))
+                line.append(" ".join(fmt(v) for v in vals) + f"  ({fmt(med)})")
+            else:
+                line.append(" ".join(fmt(v) for v in vals))
+        lines.append(line)
+    heads = [group] + list(columns.values())
+    widths = [max(len(h), *(len(c[j]) for c in lines)) for j, h in enumerate(heads)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip(),
+           "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip()
+            for line in lines]
+    return "\n".join(out)
+
+
+def forget_bias_figure(rows: Sequence[Mapping[str, Any]],
+                       title: str | None = "long-gap recall while training") -> go.Figure:
+    """Validation recall against training step, one line per run, coloured by
+    the forget-gate bias at initialisation (rows from forget_bias_experiment)."""
+    palette = {0.0: "#999999", 1.0: viz.COLOURS["f"]}
+    data, seen = [], set()
+    for r in rows:
+        steps, acc = zip(*r["curve"]) if r["curve"] else ((), ())
+        colour = palette.get(r["bias"], "#1f77b4")
+        name = f"forget bias {r['bias']:g}"
+        data.append(go.Scatter(
+            x=list(steps), y=viz._r(acc), mode="lines", name=name, legendgroup=name,
+            showlegend=name not in seen, line=dict(color=colour, width=2),
+            hovertemplate=f"{name}, seed {r['seed']}: recall %{{y:.2f}} at step "
+                          "%{x}<extra></extra>"))
+        seen.add(name)
+    return go.Figure(data=data, layout=viz._layout(
+        title=viz._title(title), height=380,
+        xaxis=dict(title=dict(text="training step")),
+        yaxis=dict(title=dict(text="recall of the first symbol"), range=[0, 1.05]),
+        legend=dict(x=0.98, xanchor="right", y=0.05, yanchor="bottom"),
+    ))

@@ -233,3 +233,89 @@ def test_sentence_what_if_control(net):
     assert "spain" in control.message.value and control.stepper is kept
     with pytest.raises(ValueError, match="word-level"):
         ablations.SentenceWhatIf(handset.counter_lstm(), ["aaXbb"])
+
+
+# ----------------------------------------------------------------- experiments
+
+
+def test_trace_matches_forward_and_the_cell_update():
+    torch.manual_seed(2)
+    m = ablations.ActivationLSTM(3, 4, gate="tanh", cell="sigmoid")
+    x = torch.randn(2, 5, 3)
+    with torch.no_grad():
+        out, (h_n, c_n) = m(x)
+    tr = m.trace(x)
+    assert tr["kind"] == "lstm" and tr["h"].shape == (2, 5, 4)
+    assert np.allclose(tr["h"], out.numpy(), atol=1e-6)
+    assert np.allclose(tr["c"][:, -1], c_n[0].numpy(), atol=1e-6)
+    c_prev = np.concatenate([np.zeros((2, 1, 4)), tr["c"][:, :-1]], axis=1)
+    assert np.allclose(tr["c"], tr["f"] * c_prev + tr["i"] * tr["g"], atol=1e-6)
+    assert np.allclose(tr["h"], tr["o"] / (1 + np.exp(-tr["c"])), atol=1e-6)
+
+
+def test_swap_model_keeps_the_built_initial_weights():
+    from lstm_tutorial.tasks import CountingTask
+    from lstm_tutorial.train import TrainConfig, build_model
+
+    task, cfg = CountingTask(), TrainConfig(seed=3, hidden_size=6)
+    built = build_model(task, cfg)
+    swapped = ablations.swap_model(task, cfg, "tanh", "sigmoid")
+    assert isinstance(swapped.rnn, ablations.ActivationLSTM)
+    for k, v in built.state_dict().items():
+        assert torch.equal(v, swapped.state_dict()[k]), k
+    standard = ablations.swap_model(task, cfg, "sigmoid", "tanh")
+    ids = torch.as_tensor(task.encode("aaaXbbb"))[None]
+    with torch.no_grad():
+        assert torch.allclose(standard(ids)[0], built(ids)[0], atol=1e-6)
+    with pytest.raises(ValueError, match="one layer"):
+        ablations.swap_model(task, TrainConfig(num_layers=2), "tanh", "tanh")
+
+
+def test_swap_experiment_rows_and_the_all_sigmoid_sign():
+    torch.manual_seed(0)
+    config = ablations.SwapConfig(n_max=3, hidden_size=4, steps=40, seeds=(0,),
+                                  n_cap=10)
+    variants = {"standard": ("sigmoid", "tanh"), "all sigmoid": ("sigmoid", "sigmoid")}
+    rows = ablations.swap_experiment(config, variants)
+    assert [(r["variant"], r["seed"]) for r in rows] == [("standard", 0),
+                                                         ("all sigmoid", 0)]
+    for r in rows:
+        assert 1 <= r["steps"] <= 40 and 0 <= r["limit"] <= 10
+        assert 0.0 <= r["sequence"] <= 1.0
+    # f, i, g in (0, 1) and c_0 = 0: every cell state is positive
+    assert rows[1]["min_c"] > 0
+    assert 0 < rows[0]["min_f"] < 1  # a sigmoid forget gate stays a fraction
+    with pytest.raises(ValueError, match="pair activations"):
+        ablations.swap_experiment(config, {"bad": ("relu", "tanh")})
+
+
+def test_forget_bias_experiment_starts_the_gate_at_sigma_of_the_bias():
+    config = ablations.ForgetBiasConfig(k_min=1, k_max=3, steps=10, eval_every=5,
+                                        seeds=(0,), biases=(0.0, 1.0))
+    rows = ablations.forget_bias_experiment(config)
+    assert [r["bias"] for r in rows] == [0.0, 1.0]
+    # weights ~ U(-1/sqrt(10), 1/sqrt(10)) move f only a little from sigma(b_f)
+    assert rows[0]["f0"] == pytest.approx(0.5, abs=0.06)
+    assert rows[1]["f0"] == pytest.approx(1 / (1 + math.exp(-1)), abs=0.06)
+    for r in rows:
+        assert [s for s, _ in r["curve"]] == [5, 10][: len(r["curve"])]
+        assert all(0 <= a <= 1 for _, a in r["curve"])
+    fig = ablations.forget_bias_figure(rows)
+    assert len(fig.data) == 2 and [d.showlegend for d in fig.data] == [True, True]
+
+
+def test_summary_table_lists_seeds_medians_and_lowest():
+    rows = [{"v": "a", "n": 3, "x": 0.5, "s": None}, {"v": "a", "n": 1, "x": -0.25,
+                                                      "s": 7},
+            {"v": "a", "n": 2, "x": 1.0, "s": 9}, {"v": "b", "n": 4, "x": 2.0, "s": 1},
+            {"v": "b", "n": 4, "x": 2.0, "s": 3}]
+    text = ablations.summary_table(rows, "v", {"n": "N", "x": "x", "s": "solved"},
+                                   lowest=("x",))
+    assert text.splitlines() == [
+        "v  N           x      solved",
+        "-  ----------  -----  ----------",
+        "a  3 1 2  (2)  -0.25  - 7 9  (9)",
+        "b  4           2      1 3  (2)",
+    ]
+    with pytest.raises(ValueError, match="rows have no"):
+        ablations.summary_table(rows, "v", {"y": "y"})
