@@ -87,7 +87,8 @@ class TrainConfig:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+        seed = self.seed
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ValueError(f"seed must be an int >= 0, got {self.seed!r}")
         if not self.lr > 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
@@ -197,7 +198,8 @@ def train(
     the scored targets, one Adam(W) step. Every ``eval_every`` steps the
     validation texts (``task.validation_texts()``) are scored; training stops
     once every scored target is right and the validation loss < ``stop_loss``.
-    ``model``: continue training this model instead of building a new one.
+    ``model``: continue training this model instead of building a new one
+    (its kind and sizes then come from the model, not from ``config``).
     ``callback(step, loss)`` is called after every step.
     """
     config = TrainConfig() if config is None else config
@@ -206,17 +208,18 @@ def train(
     if model is None:
         model = build_model(task, config)
     elif not isinstance(model, CharModel):
-        raise ValueError(f"model must be a models.CharModel, got {type(model).__name__}")
+        raise ValueError(
+            f"model must be a models.CharModel, got {type(model).__name__}")
     device = torch.device(device)
     model.to(device).train()
     torch.manual_seed(config.seed)  # anything random inside torch from here on
     rng = np.random.default_rng(config.seed)  # the random batches
 
     texts = task.all_texts() if config.full_batch else None
-    fixed = task.batch(texts) if texts is not None else None
-    fixed_t = _tensors(fixed, device) if fixed is not None else None
-    if fixed is not None:
-        fixed_loss_mask = torch.from_numpy(_loss_mask(fixed, config.loss_on)).to(device)
+    if texts is not None:  # the same batch every step: the whole range
+        fixed = task.batch(texts)
+        fixed_x, fixed_y, _ = _tensors(fixed, device)
+        fixed_m = torch.from_numpy(_loss_mask(fixed, config.loss_on)).to(device)
     val = task.batch(task.validation_texts())
     val_x, val_y, val_m = _tensors(val, device)
 
@@ -228,12 +231,12 @@ def train(
              if config.schedule == "cosine" else None)
 
     result = TrainResult(model=model, config=config, task=task)
-    bar = tqdm(total=config.steps, disable=not progress, desc=f"{task.name} {config.kind}")
+    bar = tqdm(total=config.steps, disable=not progress,
+               desc=f"{task.name} {config.kind}")
     t0 = time.perf_counter()
     for step in range(1, config.steps + 1):
-        if fixed_t is not None:
-            x, y, _ = fixed_t
-            m = fixed_loss_mask
+        if texts is not None:
+            x, y, m = fixed_x, fixed_y, fixed_m
         else:
             batch = task.sample(rng, config.batch_size)
             x, y, _ = _tensors(batch, device)
@@ -291,7 +294,8 @@ def _device(model: torch.nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
-def accuracy(model: CharModel, task: Task, texts: Sequence[str] | None = None) -> Accuracy:
+def accuracy(model: CharModel, task: Task,
+             texts: Sequence[str] | None = None) -> Accuracy:
     """Exact accuracy of argmax predictions on the scored targets of ``texts``
     (default: the task's validation texts, i.e. its whole training range when
     that is small). Teacher forcing: the model reads the true text."""
@@ -381,7 +385,8 @@ def generalisation_limit(
     batch holding the first failure."""
     if not isinstance(task, (CountingTask, NoisyCountingTask)):
         raise ValueError(
-            f"the generalisation limit is defined for the counting tasks, got {task.name}"
+            "the generalisation limit is defined for the counting tasks, "
+            f"got {task.name}"
         )
     if isinstance(n_cap, bool) or not isinstance(n_cap, int) or n_cap < 1:
         raise ValueError(f"n_cap must be a positive int, got {n_cap!r}")
@@ -454,7 +459,8 @@ def seed_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = N
     inf seconds)."""
     if not rows:
         raise ValueError("rows must hold at least one row")
-    funcs = {"median": statistics.median, "mean": statistics.fmean, "min": min, "max": max}
+    funcs = {"median": statistics.median, "mean": statistics.fmean,
+             "min": min, "max": max}
     if summary not in funcs:
         raise ValueError(f"summary must be one of {sorted(funcs)}, got {summary!r}")
     columns = list(columns or rows[0].keys())
@@ -472,11 +478,15 @@ def seed_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = N
         else:
             last.append("")
     table.append(last)
-    widths = [max(len(c), *(len(row[j]) for row in table)) for j, c in enumerate(columns)]
-    line = lambda cells: "  ".join(s.rjust(w) for s, w in zip(cells, widths))  # noqa: E731
-    out = [line(columns), line(["-" * w for w in widths])]
-    out += [line(row) for row in table[:-1]]
-    out += [line(["-" * w for w in widths]), line(table[-1])]
+    widths = [max(len(c), *(len(row[j]) for row in table))
+              for j, c in enumerate(columns)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(s.rjust(w) for s, w in zip(cells, widths))
+
+    rule = line(["-" * w for w in widths])
+    body = [line(row) for row in table[:-1]]
+    out = [line(columns), rule, *body, rule, line(table[-1])]
     return "\n".join(out)
 
 
