@@ -830,6 +830,10 @@ class SwapConfig:
     stop_loss: float = 0.01  # early stop: all right and loss below this (nats)
     seeds: tuple[int, ...] = (0, 1, 2)  # one run per seed and variant
     n_cap: int = 200  # the generalisation limit is searched up to this N
+    lr: float = 0.01  # Adam step size (constant)
+    clip: float = 1.0  # max gradient norm
+    forget_bias: float = 1.0  # b_f at initialisation
+    eval_every: int = 5  # steps between checks of the training texts
 
 
 def swap_model(task: Any, config: Any, gate: str, cell: str) -> Any:
@@ -872,8 +876,12 @@ def swap_experiment(config: SwapConfig = SwapConfig(),
     rows = []
     for name, (gate, cell) in variants.items():
         for seed in config.seeds:
-            cfg = TrainConfig(hidden_size=config.hidden_size, seed=int(seed),
-                              steps=config.steps, stop_loss=config.stop_loss)
+            cfg = TrainConfig(kind="lstm", hidden_size=config.hidden_size,
+                              seed=int(seed), steps=config.steps,
+                              stop_loss=config.stop_loss, lr=config.lr,
+                              clip=config.clip, forget_bias=config.forget_bias,
+                              eval_every=config.eval_every, full_batch=True,
+                              schedule="constant", hh_decay=0.0, loss_on="scored")
             res = train(task, cfg, model=swap_model(task, cfg, gate, cell),
                         progress=progress)
             with torch.no_grad():
@@ -907,6 +915,8 @@ class ForgetBiasConfig:
     eval_every: int = 25  # steps between checks of the 256 validation texts
     seeds: tuple[int, ...] = (0, 1, 2)
     biases: tuple[float, ...] = (0.0, 1.0)  # b_f = b_if + b_hf at initialisation
+    lr: float = 0.01  # Adam step size (constant)
+    clip: float = 1.0  # max gradient norm
 
 
 def forget_bias_experiment(config: ForgetBiasConfig = ForgetBiasConfig(),
@@ -926,10 +936,13 @@ def forget_bias_experiment(config: ForgetBiasConfig = ForgetBiasConfig(),
     rows = []
     for bias in config.biases:
         for seed in config.seeds:
-            cfg = TrainConfig(hidden_size=config.hidden_size, seed=int(seed),
-                              steps=config.steps, forget_bias=float(bias),
-                              full_batch=False, batch_size=config.batch_size,
-                              eval_every=config.eval_every)
+            cfg = TrainConfig(kind="lstm", hidden_size=config.hidden_size,
+                              seed=int(seed), steps=config.steps,
+                              forget_bias=float(bias), full_batch=False,
+                              batch_size=config.batch_size,
+                              eval_every=config.eval_every, lr=config.lr,
+                              clip=config.clip, schedule="constant",
+                              hh_decay=0.0, loss_on="scored", stop_loss=math.inf)
             model = build_model(task, cfg)
             f0 = _mean_forget_gate(model, val)
             res = train(task, cfg, model=model, progress=progress)
