@@ -8,14 +8,21 @@ Diagrams (plotly shapes and annotations, so they draw offline):
   cell diagram with the four networks as coloured regions. Given a trace, a
   plotly slider steps through the words and every gate and state of the chosen
   unit (buttons) shows its value.
+- ``cell_vs_hidden_figure(trace, tokens)``: c, o and h = o * tanh(c) of every
+  unit, stacked.
 
-Experiments (fixed budgets, seeded, small enough for the chapter's 2 minutes):
+What-ifs on a hand-set network (``handset.HandSet``): ``what_if`` forces gates
+and re-runs; ``what_if_figure`` compares scenarios with plotly buttons;
+``SentenceWhatIf`` is the live control (type a sentence, force a gate).
 
-- the swap experiment: train the counting task with the gate and cell
-  activations exchanged (``ActivationLSTM``, ``swap_experiment``);
+Experiments (fixed budgets, seeded, small enough for the chapter's 2 minutes),
+trained with ``train.train``:
+
+- the swap experiment: the counting task with the gate and cell activations
+  exchanged (``ActivationLSTM``, ``SwapConfig``, ``swap_experiment``);
 - forget-gate bias 1 vs 0 at initialisation on long-gap recall
-  (``forget_bias_experiment``);
-- what-ifs on the hand-set sentence LSTM (``what_if``).
+  (``ForgetBiasConfig``, ``forget_bias_experiment``, ``forget_bias_figure``);
+- ``summary_table``: per-seed values and medians as plain text.
 """
 
 from __future__ import annotations
@@ -82,7 +89,8 @@ def _tint(hex_colour: str, alpha: float) -> str:
     return f"rgb({r},{g},{b})"
 
 
-def _box(x0: float, y0: float, x1: float, y1: float, r: float = 0.18, **kw: Any) -> dict:
+def _box(x0: float, y0: float, x1: float, y1: float, r: float = 0.18,
+         **kw: Any) -> dict:
     """A rounded rectangle as an SVG path shape in data coordinates."""
     path = (f"M {x0 + r},{y0} L {x1 - r},{y0} Q {x1},{y0} {x1},{y0 + r} "
             f"L {x1},{y1 - r} Q {x1},{y1} {x1 - r},{y1} L {x0 + r},{y1} "
@@ -315,7 +323,8 @@ def _cell_values(tr: Any, unit: int, t: int) -> dict[str, float]:
     v = {q: float(np.asarray(tr[q])[t, unit]) for q in ("i", "f", "g", "o", "c", "h")}
     v["c_prev"] = float(np.asarray(tr["c"])[t - 1, unit]) if t else 0.0
     v["h_prev"] = float(np.asarray(tr["h"])[t - 1, unit]) if t else 0.0
-    v["fc"], v["ig"], v["tanh_c"] = v["f"] * v["c_prev"], v["i"] * v["g"], np.tanh(v["c"])
+    v["fc"], v["ig"] = v["f"] * v["c_prev"], v["i"] * v["g"]  # f c_{t-1}, i g
+    v["tanh_c"] = np.tanh(v["c"])
     return {k: float(np.round(x, 2)) + 0.0 for k, x in v.items()}  # + 0.0: no -0.00
 
 
@@ -364,7 +373,8 @@ def _cell_with_values(fig: go.Figure, shapes: list, notes: list, trace: Any,
     try:
         arrays = {q: np.asarray(trace[q], dtype=float) for q in need}
     except (KeyError, TypeError) as e:
-        raise ValueError(f"trace must be an LSTM trace with fields {need}: {e}") from None
+        raise ValueError(f"trace must be an LSTM trace with fields {need}: {e}"
+                         ) from None
     shape = arrays["h"].shape
     if len(shape) != 2 or any(a.shape != shape for a in arrays.values()):
         raise ValueError(f"trace fields must all be (T, H) (one sequence), got "
@@ -513,7 +523,8 @@ class ActivationLSTM(nn.Module):
         return out, (h[None], c[None])
 
     def _run(self, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor, keep: bool
-             ) -> tuple[torch.Tensor, dict[str, list], tuple[torch.Tensor, torch.Tensor]]:
+             ) -> tuple[torch.Tensor, dict[str, list],
+                        tuple[torch.Tensor, torch.Tensor]]:
         """The recurrence; keep=True also collects i, f, g, o, c per step."""
         H = self.hidden_size
         gate = torch.sigmoid if self.gate == "sigmoid" else torch.tanh
@@ -885,7 +896,8 @@ def swap_experiment(config: SwapConfig = SwapConfig(),
             res = train(task, cfg, model=swap_model(task, cfg, gate, cell),
                         progress=progress)
             with torch.no_grad():
-                x = nn.functional.one_hot(torch.from_numpy(texts.inputs), task.vocab_size)
+                ids = torch.from_numpy(texts.inputs)  # (B, T)
+                x = nn.functional.one_hot(ids, task.vocab_size)
                 tr = res.model.rnn.trace(x.to(res.model.readout.weight.dtype))
             real = np.arange(texts.inputs.shape[1])[None, :] < texts.lengths[:, None]
             rows.append({
@@ -1010,7 +1022,8 @@ def summary_table(rows: Sequence[Mapping[str, Any]], group: str,
 
 
 def forget_bias_figure(rows: Sequence[Mapping[str, Any]],
-                       title: str | None = "long-gap recall while training") -> go.Figure:
+                       title: str | None = "long-gap recall while training"
+                       ) -> go.Figure:
     """Validation recall against training step, one line per run, coloured by
     the forget-gate bias at initialisation (rows from forget_bias_experiment)."""
     palette = {0.0: "#999999", 1.0: viz.COLOURS["f"]}

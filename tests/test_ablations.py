@@ -170,7 +170,8 @@ def test_forget_gate_open_at_but_keeps_eating(net, sentence):
     eating = net.unit("eating")
     run = ablations.what_if(net, handset.FRANCE, [Override(t_but, "f", "eating", 1.0)])
     assert built.c[t_the, eating] == pytest.approx(0.0, abs=1e-12)
-    assert run.c[t_but:, eating] == pytest.approx(np.ones(len(words) - t_but), abs=1e-12)
+    kept = run.c[t_but:, eating]
+    assert kept == pytest.approx(np.ones(len(words) - t_but), abs=1e-12)
     # after "the": croissant = 4 h[France] + 4 h[eating] - 4, wine = 2 h[France]
     s = dict(zip(net.outputs, run.logits[t_the]))
     assert s["croissant"] == pytest.approx(8 * TANH1 - 4, abs=1e-9)
