@@ -40,6 +40,7 @@ __all__ = [
     "SequenceModel",
     "Trace",
     "cell_from_torch",
+    "relu",
     "sigmoid",
 ]
 
