@@ -50,9 +50,16 @@ def copy_plotly(app: Sphinx, exc: Exception | None) -> None:
         shutil.copyfile(PLOTLY_JS, static / "plotly.min.js")
 
 
+def add_book_css(app: Sphinx) -> None:
+    """Serve book.css (a wider reading column for code and tables) from here."""
+    app.config.html_static_path.append(str(Path(__file__).parent / "static"))
+    app.add_css_file("book.css")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     if not PLOTLY_JS.is_file():
         raise RuntimeError(f"plotly.js not found at {PLOTLY_JS}; is plotly installed?")
+    app.connect("builder-inited", add_book_css)
     app.connect("html-page-context", add_plotly_where_needed)
     app.connect("html-page-context", drop_remote_launchers, priority=900)
     app.connect("build-finished", copy_plotly)
