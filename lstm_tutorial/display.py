@@ -31,17 +31,22 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
 
-def figure_html(fig: go.Figure) -> str:
+def _config(config: dict[str, Any] | None) -> dict[str, Any]:
+    return PLOT_CONFIG | (config or {})
+
+
+def figure_html(fig: go.Figure, config: dict[str, Any] | None = None) -> str:
     """The figure as an HTML fragment that needs a page-level plotly.js.
 
     The div id is a hash of the figure, so the same figure always gives the same
-    markup (stable notebooks, reviewable diffs).
+    markup (stable notebooks, reviewable diffs). ``config`` adds plotly config
+    keys, e.g. ``{"displayModeBar": False}`` for a diagram.
     """
     spec = fig.to_json()
     div_id = "fig-" + hashlib.sha1(spec.encode()).hexdigest()[:12]
     return pio.to_html(
         fig,
-        config=PLOT_CONFIG,
+        config=_config(config),
         include_plotlyjs=False,
         full_html=False,
         auto_play=False,
@@ -49,23 +54,28 @@ def figure_html(fig: go.Figure) -> str:
     )
 
 
-def figure_bundle(fig: go.Figure) -> dict[str, Any]:
+def figure_bundle(fig: go.Figure, config: dict[str, Any] | None = None
+                  ) -> dict[str, Any]:
     """The MIME bundle ``show`` displays: plotly JSON, static HTML, plain text."""
     if not isinstance(fig, go.Figure):
         raise TypeError(f"show expects a plotly go.Figure, got {type(fig).__name__}")
     spec = json.loads(fig.to_json())
-    spec["config"] = PLOT_CONFIG
+    spec["config"] = _config(config)
     title = fig.layout.title.text or "untitled"
     return {
         PLOTLY_MIME: spec,
-        "text/html": figure_html(fig),
+        "text/html": figure_html(fig, config),
         "text/plain": f"<plotly figure: {title}>",
     }
 
 
-def show(fig: go.Figure) -> None:
-    """Display a plotly figure so it draws live and in the rendered book."""
-    display(figure_bundle(fig), raw=True)
+def show(fig: go.Figure, config: dict[str, Any] | None = None) -> None:
+    """Display a plotly figure so it draws live and in the rendered book.
+
+    ``config``: extra plotly config, e.g. ``{"displayModeBar": False}`` for a
+    diagram that has nothing to zoom.
+    """
+    display(figure_bundle(fig, config), raw=True)
 
 
 LIVE_NOTE = (

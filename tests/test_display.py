@@ -71,3 +71,12 @@ def test_activation_figure_curves_and_slider_values():
 def test_activation_figure_rejects_bad_ranges():
     with pytest.raises(ValueError, match="x_max > 0"):
         activations_figure(x_max=0)
+
+
+def test_config_reaches_both_json_and_html():
+    fig = go.Figure(go.Scatter(y=[1, 2]))
+    bundle = display.figure_bundle(fig, {"displayModeBar": False})
+    assert bundle[display.PLOTLY_MIME]["config"]["displayModeBar"] is False
+    assert bundle[display.PLOTLY_MIME]["config"]["displaylogo"] is False
+    assert '"displayModeBar": false' in bundle["text/html"]
+    assert "displayModeBar" not in display.figure_bundle(fig)["text/html"]
