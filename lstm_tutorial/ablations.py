@@ -3,7 +3,7 @@
 Diagrams (plotly shapes and annotations, so they draw offline):
 
 - ``four_networks_figure()``: the cell as four small networks, Learn, Forget,
-  Remember and Use, passing long-term memory c and working memory h along.
+  Combine and Use, passing long-term memory c and working memory h along.
 - ``lstm_cell_figure(trace=None, tokens=None, unit_names=None)``: the standard
   cell diagram with the four networks as coloured regions. Given a trace, a
   plotly slider steps through the words and every gate and state of the chosen
@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import inspect
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,13 +41,18 @@ import plotly.graph_objects as go
 import torch
 from torch import nn
 
-from . import viz
+from . import cells, viz
 from .cells import Override
 
 __all__ = [
+    "gated_memory",
+    "source_lines",
+    "weight_lines",
     "NETWORK_COLOURS",
     "four_networks_figure",
     "lstm_cell_figure",
+    "start_at",
+    "word_step_through",
     "ActivationLSTM",
     "cell_vs_hidden_figure",
     "what_if",
@@ -55,6 +62,7 @@ __all__ = [
     "SwapConfig",
     "swap_model",
     "swap_experiment",
+    "sign_sources",
     "ForgetBiasConfig",
     "forget_bias_experiment",
     "forget_bias_figure",
@@ -65,11 +73,71 @@ __all__ = [
 NETWORK_COLOURS = {
     "Forget": viz.COLOURS["f"],  # orange, forget gate f
     "Learn": viz.COLOURS["i"],  # green, input gate i (with the candidate g)
-    "Remember": viz.COLOURS["c"],  # blue, cell state c
+    "Combine": viz.COLOURS["c"],  # blue, cell state c
     "Use": viz.COLOURS["o"],  # purple, output gate o
 }
 _FONT = dict(family="Helvetica, Arial, sans-serif", size=12, color="#222")
 _LINE = "#555"
+
+
+# ----------------------------------------------------------------- a memory, gated
+
+
+def gated_memory(input_gate: bool = True, forget_gate: bool = True) -> cells.LSTM:
+    """One LSTM memory cell, set by hand, reading x_t = (v_t, m_t): a value and
+    a marker (m_t = 1: "store this value", else 0). With SAT = 40 saturating
+    a gate (sigma(40) = 1.0 in float64, sigma(-40) = 4e-18):
+
+        i_t = 1, or with input_gate:   sigma(80 m_t - 40)   (open on a marker)
+        f_t = 1, or with forget_gate:  sigma(40 - 80 m_t)   (shut on a marker)
+        g_t = tanh(v_t),  o_t = 1
+        c_t = f_t c_{t-1} + i_t g_t,  h_t = o_t tanh(c_t)
+
+    No gates: the cell adds every value it reads (a memory whose weight from
+    the last step is 1). Input gate: it adds only the marked values. Both: each
+    marked value replaces what it held. Returns a cells.LSTM (I = 2, H = 1).
+    """
+    sat = 40.0
+    W = np.zeros((4, 2))  # rows i | f | g | o, columns (v, m)
+    b = np.array([sat, sat, 0.0, sat])
+    if input_gate:
+        W[0, 1], b[0] = 2 * sat, -sat
+    if forget_gate:
+        W[1, 1], b[1] = -2 * sat, sat
+    W[2, 0] = 1.0  # g = tanh(v)
+    return cells.LSTM({"weight_ih_l0": W, "weight_hh_l0": np.zeros((4, 1)),
+                       "bias_ih_l0": b, "bias_hh_l0": np.zeros(4)})
+
+
+def source_lines(obj: Any, first: str, last: str) -> str:
+    """The lines of ``inspect.getsource(obj)`` from the first line containing
+    ``first`` through the next line containing ``last``, dedented: a slice of
+    the package's own code to show in the book."""
+    lines = inspect.getsource(obj).splitlines()
+    try:
+        a = next(k for k, line in enumerate(lines) if first in line)
+        b = next(k for k in range(a, len(lines)) if last in lines[k])
+    except StopIteration:
+        raise ValueError(f"the source of {getattr(obj, '__qualname__', obj)} has no "
+                         f"line with {first!r} followed by one with {last!r}"
+                         ) from None
+    return textwrap.dedent("\n".join(lines[a : b + 1]))
+
+
+def weight_lines(rows: Sequence[Any], width: int = 79) -> str:
+    """Rows of a hand-set weight table (handset.WeightRow) as text lines of at
+    most ``width`` characters: the entry, its value, and the reason, wrapped
+    under itself."""
+    if not rows:
+        raise ValueError("rows must hold at least one WeightRow")
+    w = max(len(r.weight) for r in rows)
+    indent = " " * (w + 9)
+    out = []
+    for r in rows:
+        head = f"{r.weight:<{w}}  {r.value:+5.0f}  "
+        out.append(textwrap.fill(r.why, width, initial_indent=head,
+                                 subsequent_indent=indent))
+    return "\n".join(out)
 
 
 # ----------------------------------------------------------------- drawing helpers
@@ -141,70 +209,80 @@ def four_networks_figure(title: str | None = "one LSTM cell = four small network
                          ) -> go.Figure:
     """The LSTM cell as four networks passing two memories along.
 
-    Forget keeps f * c_{t-1}; Learn proposes i * g; Remember adds them into
+    Forget keeps f * c_{t-1}; Learn proposes i * g; Combine adds them into
     c_t; Use shows o * tanh(c_t) as h_t. Forget, Learn and Use each read the
-    working memory h_{t-1} and the event x_t; only Use also reads c_t.
+    working memory h_{t-1} and the event x_t; only Use also reads c_t. Each
+    layer is written as in the book, e.g. f = sigma(W_f x_t + U_f h_{t-1} + b_f).
     """
     C = NETWORK_COLOURS
     sub = {"c0": "c<sub>t−1</sub>", "h0": "h<sub>t−1</sub>", "x": "x<sub>t</sub>",
            "c": "c<sub>t</sub>", "h": "h<sub>t</sub>"}
-    hx = "[h<sub>t−1</sub>, x<sub>t</sub>]"
+
+    def layer(out: str, fn: str, k: str) -> str:
+        """e.g. f = σ(W_f x_t + U_f h_{t-1} + b_f)"""
+        return (f"{out} = {fn}(W<sub>{k}</sub>{sub['x']} + U<sub>{k}</sub>"
+                f"{sub['h0']} + b<sub>{k}</sub>)")
+
+    xl, xr = (2.6, 7.0), (8.3, 12.3)  # x extent of the left and right blocks
     blocks = {  # name: (x0, y0, x1, y1, text)
-        "Forget": (3.2, 4.7, 7.0, 6.9,
-                   f"f = σ(W<sub>f</sub> {hx} + b<sub>f</sub>)<br>"
-                   f"keeps f ⊙ {sub['c0']}"),
-        "Learn": (3.2, 1.3, 7.0, 3.7,
-                  f"g = tanh(W<sub>g</sub> {hx} + b<sub>g</sub>)<br>"
-                  f"i = σ(W<sub>i</sub> {hx} + b<sub>i</sub>)<br>"
+        "Forget": (*xl[:1], 4.7, xl[1], 6.9,
+                   f"{layer('f', 'σ', 'f')}<br>keeps f ⊙ {sub['c0']}"),
+        "Learn": (*xl[:1], 1.3, xl[1], 3.7,
+                  f"{layer('i', 'σ', 'i')}<br>{layer('g', 'tanh', 'g')}<br>"
                   "proposes i ⊙ g"),
-        "Remember": (8.5, 4.7, 11.9, 6.9,
-                     f"{sub['c']} = f ⊙ {sub['c0']} + i ⊙ g"),
-        "Use": (8.5, 1.3, 11.9, 3.7,
-                f"o = σ(W<sub>o</sub> {hx} + b<sub>o</sub>)<br>"
-                f"{sub['h']} = o ⊙ tanh({sub['c']})"),
+        "Combine": (*xr[:1], 4.7, xr[1], 6.9,
+                    f"{sub['c']} = f ⊙ {sub['c0']} + i ⊙ g"),
+        "Use": (*xr[:1], 1.3, xr[1], 3.7,
+                f"{layer('o', 'σ', 'o')}<br>{sub['h']} = o ⊙ tanh({sub['c']})"),
     }
     shapes, notes = [], []
     for name, (x0, y0, x1, y1, text) in blocks.items():
         shapes.append(_box(x0, y0, x1, y1, fillcolor=_rgba(C[name], 0.13),
                            line=dict(color=C[name], width=2)))
-        notes.append(_label((x0 + x1) / 2, y1 - 0.32, f"<b>{name.upper()}</b>",
-                            size=13, colour=C[name]))
-        notes.append(_label((x0 + x1) / 2, (y0 + y1) / 2 - 0.25, text, size=12))
-    cl, hl = NETWORK_COLOURS["Remember"], viz.COLOURS["h"]
+        notes.append(_label((x0 + x1) / 2, y1 - 0.36, f"<b>{name.upper()}</b>",
+                            size=15, colour=C[name]))
+        notes.append(_label((x0 + x1) / 2, (y0 + y1) / 2 - 0.3, text, size=13))
+    cl, hl = NETWORK_COLOURS["Combine"], viz.COLOURS["h"]
     # inputs on the left, outputs on the right
     notes += [
-        _label(0.05, 5.8, f"<b>{sub['c0']}</b><br>long-term<br>memory", anchor="left",
-               colour=cl),
-        _label(0.05, 3.2, f"<b>{sub['h0']}</b><br>working<br>memory", anchor="left",
-               colour=hl),
-        _label(0.05, 0.55, f"<b>{sub['x']}</b> event", anchor="left"),
-        _label(13.95, 5.8, f"<b>{sub['c']}</b><br>long-term<br>memory", anchor="right",
-               colour=cl),
-        _label(13.95, 2.5, f"<b>{sub['h']}</b><br>working<br>memory", anchor="right",
-               colour=hl),
+        _label(0.0, 5.8, f"<b>{sub['c0']}</b><br>long-term<br>memory", 13, cl,
+               anchor="left"),
+        _label(0.0, 3.2, f"<b>{sub['h0']}</b><br>working<br>memory", 13, hl,
+               anchor="left"),
+        _label(0.0, 0.55, f"<b>{sub['x']}</b> event", 13, anchor="left"),
+        _label(14.2, 5.8, f"<b>{sub['c']}</b><br>long-term<br>memory", 13, cl,
+               anchor="right"),
+        _label(14.2, 2.5, f"<b>{sub['h']}</b><br>working<br>memory", 13, hl,
+               anchor="right"),
     ]
-    # the long-term memory: c_{t-1} -> Forget -> Remember -> c_t (thick, blue)
-    notes += [_arrow((1.55, 5.8), (3.2, 5.8), cl, 3),
-              _arrow((7.0, 5.8), (8.5, 5.8), cl, 3),
-              _arrow((11.9, 5.8), (12.6, 5.8), cl, 3)]
-    # Learn's proposal goes up into Remember; Remember's c_t goes down into Use
-    shapes.append(_polyline([(7.0, 2.5), (7.75, 2.5), (7.75, 5.3)], C["Learn"]))
-    notes.append(_arrow((7.75, 5.2), (8.5, 5.3), C["Learn"]))
-    notes.append(_arrow((10.2, 4.7), (10.2, 3.7), cl, 2))
-    notes.append(_label(10.3, 4.2, "c<sub>t</sub>", size=11, colour=cl, anchor="left"))
+    # the long-term memory: c_{t-1} -> Forget -> Combine -> c_t (thick, blue)
+    notes += [_arrow((1.35, 5.8), (xl[0], 5.8), cl, 3),
+              _arrow((xl[1], 5.8), (xr[0], 5.8), cl, 3),
+              _arrow((xr[1], 5.8), (12.95, 5.8), cl, 3)]
+    # Learn's proposal goes up into Combine (a horizontal arrow head);
+    # Combine's c_t goes down into Use
+    x_up = (xl[1] + xr[0]) / 2
+    shapes.append(_polyline([(xl[1], 2.5), (x_up, 2.5), (x_up, 5.2)], C["Learn"]))
+    notes.append(_arrow((x_up, 5.2), (xr[0], 5.2), C["Learn"]))
+    x_c = (xr[0] + xr[1]) / 2
+    notes.append(_arrow((x_c, 4.7), (x_c, 3.7), cl, 2))
+    notes.append(_label(x_c + 0.12, 4.2, "c<sub>t</sub>", size=13, colour=cl,
+                        anchor="left"))
     # the working memory and the event feed Forget, Learn and Use
+    x_bus, grey = 1.9, "#444"
     shapes += [
-        _polyline([(1.3, 3.2), (2.4, 3.2)], hl),
-        _polyline([(1.0, 0.55), (2.4, 0.55)], "#444"),
-        _polyline([(2.4, 0.55), (2.4, 5.3)], "#444"),
-        _polyline([(2.4, 0.55), (8.1, 0.55), (8.1, 2.0)], "#444"),
+        _polyline([(1.2, 3.2), (x_bus, 3.2)], hl),
+        _polyline([(1.05, 0.55), (x_bus, 0.55)], grey),
+        _polyline([(x_bus, 0.55), (x_bus, 5.3)], grey),
+        _polyline([(x_bus, 0.55), (7.9, 0.55), (7.9, 2.0)], grey),
     ]
-    notes += [_arrow((2.4, 5.3), (3.2, 5.3), "#444"), _arrow((2.4, 2.5), (3.2, 2.5),
-                                                             "#444"),
-              _arrow((8.1, 2.0), (8.5, 2.0), "#444"),
-              _arrow((11.9, 2.5), (12.6, 2.5), hl, 3),
-              _label(2.55, 0.8, hx, size=10, colour="#444", anchor="left")]
-    fig = go.Figure(layout=_frame(420, (-0.1, 14.1), (0.0, 7.2), title))
+    notes += [_arrow((x_bus, 5.3), (xl[0], 5.3), grey),
+              _arrow((x_bus, 2.5), (xl[0], 2.5), grey),
+              _arrow((7.9, 2.0), (xr[0], 2.0), grey),
+              _arrow((xr[1], 2.5), (12.95, 2.5), hl, 3),
+              _label(2.05, 0.85, "[h<sub>t−1</sub>, x<sub>t</sub>]", size=12,
+                     colour=grey, anchor="left")]
+    fig = go.Figure(layout=_frame(440, (-0.1, 14.3), (0.0, 7.2), title))
     fig.update_layout(shapes=shapes, annotations=notes)
     return fig
 
@@ -222,7 +300,7 @@ _CHIPS = {  # state readouts: (x, y)
 _REGIONS = {  # the four networks as regions of the diagram: x0, y0, x1, y1
     "Forget": (2.35, 2.55, 3.65, 7.05),
     "Learn": (3.8, 2.55, 6.65, 5.35),
-    "Remember": (3.8, 5.55, 6.65, 7.05),
+    "Combine": (3.8, 5.55, 6.65, 7.05),
     "Use": (7.2, 2.55, 10.1, 5.75),
 }
 _GATE_NAMES = {"f": "forget f", "i": "input i", "g": "candidate g", "o": "output o"}
@@ -239,15 +317,15 @@ def _cell_skeleton() -> tuple[list[dict], list[dict]]:
         shapes.append(_box(x0, y0, x1, y1, r=0.15, fillcolor=_rgba(C[name], 0.12),
                            line=dict(color=_rgba(C[name], 0.7), width=1, dash="dot")))
     notes += [
-        _label(3.0, 6.86, "<b>FORGET</b>", 10, C["Forget"]),
-        _label(5.2, 6.86, "<b>REMEMBER</b>", 10, C["Remember"]),
-        _label(4.2, 5.12, "<b>LEARN</b>", 10, C["Learn"], anchor="left"),
-        _label(7.35, 5.5, "<b>USE</b>", 10, C["Use"], anchor="left"),
+        _label(3.0, 6.86, "<b>FORGET</b>", 11, C["Forget"]),
+        _label(5.2, 6.86, "<b>COMBINE</b>", 11, C["Combine"]),
+        _label(4.2, 5.12, "<b>LEARN</b>", 11, C["Learn"], anchor="left"),
+        _label(7.35, 5.5, "<b>USE</b>", 11, C["Use"], anchor="left"),
     ]
     xf, xi, xg, xo = (_GATE_X[k] for k in "figo")
     # the cell state line, c_{t-1} -> c_t
     shapes.append(_polyline([(_CHIPS["c_prev"][0], _Y_C), (_CHIPS["c"][0], _Y_C)],
-                            C["Remember"], 3))
+                            C["Combine"], 3))
     # the bus [h_{t-1}, x_t] into the four layers
     shapes += [_polyline([(_CHIPS["h_prev"][0], _Y_BUS), (xo, _Y_BUS)]),
                _polyline([(1.9, 0.1), (1.9, _Y_BUS)])]
@@ -272,7 +350,7 @@ def _cell_skeleton() -> tuple[list[dict], list[dict]]:
               _arrow((_CHIPS["h"][0] - 1.2, _Y_GATE), (_CHIPS["h"][0] - 0.4, _Y_GATE),
                      viz.COLOURS["h"]),
               _arrow((_CHIPS["c"][0] - 1.2, _Y_C), (_CHIPS["c"][0] - 0.4, _Y_C),
-                     C["Remember"], 3)]
+                     C["Combine"], 3)]
     # the pointwise operations: x, +, tanh
     for x, y, op in ((xf, _Y_C, "×"), (xg, _Y_C, "+"), (xg, _Y_IG, "×"),
                      (_X_OUT, _Y_GATE, "×")):
@@ -286,10 +364,10 @@ def _cell_skeleton() -> tuple[list[dict], list[dict]]:
     notes.append(_label(_X_OUT, 5.1, "tanh", 11))
     # gate names, right of each layer's upward line
     for k, x in _GATE_X.items():
-        notes.append(_label(x + 0.12, _Y_GATE + 0.62, _GATE_NAMES[k], 10, "#333",
+        notes.append(_label(x + 0.12, _Y_GATE + 0.62, _GATE_NAMES[k], 11, "#333",
                             anchor="left"))
     # the states' names at the chips
-    hl, cl = viz.COLOURS["h"], C["Remember"]
+    hl, cl = viz.COLOURS["h"], C["Combine"]
     notes += [
         _label(_CHIPS["c_prev"][0], _Y_C + 0.62, "<b>c<sub>t−1</sub></b>", 12, cl),
         _label(_CHIPS["c_prev"][0], _Y_C - 0.75, "long-term", 9, "#666"),
@@ -334,16 +412,17 @@ def lstm_cell_figure(
     *,
     unit_names: Sequence[str] | None = None,
     unit: int = 0,
+    step: int = 0,
     title: str | None = None,
 ) -> go.Figure:
     """The standard LSTM cell, its four networks shaded.
 
     Without a trace: the diagram, each layer marked by its activation (σ or
     tanh). With an unbatched LSTM trace ((T, H) fields i, f, g, o, c, h) and its
-    T tokens: a slider moves through the steps and buttons pick the unit; each
-    gate box and state chip is coloured by its value (gates white 0 to blue 1,
-    states red -1 to blue +1) and prints it, with f * c_{t-1}, i * g and
-    tanh(c_t) next to their nodes.
+    T tokens: a slider moves through the steps (starting at ``step``) and
+    buttons pick the unit (starting at ``unit``); each gate box and state chip
+    is coloured by its value (gates white 0 to blue 1, states red -1 to blue +1)
+    and prints it, with f * c_{t-1}, i * g and tanh(c_t) next to their nodes.
     """
     shapes, notes = _cell_skeleton()
     fig = go.Figure(layout=_frame(520 if trace is not None else 440,
@@ -363,12 +442,13 @@ def lstm_cell_figure(
                             anchor="center"))
         fig.update_layout(shapes=shapes, annotations=notes)
         return fig
-    return _cell_with_values(fig, shapes, notes, trace, tokens, unit_names, unit)
+    return _cell_with_values(fig, shapes, notes, trace, tokens, unit_names, unit,
+                             step)
 
 
 def _cell_with_values(fig: go.Figure, shapes: list, notes: list, trace: Any,
                       tokens: Sequence[str] | None, unit_names: Any,
-                      unit: int) -> go.Figure:
+                      unit: int, step: int) -> go.Figure:
     need = ("i", "f", "g", "o", "c", "h")
     try:
         arrays = {q: np.asarray(trace[q], dtype=float) for q in need}
@@ -385,6 +465,8 @@ def _cell_with_values(fig: go.Figure, shapes: list, notes: list, trace: Any,
         raise ValueError(f"tokens must hold {T} tokens (one per step), got {len(toks)}")
     if not 0 <= unit < H:
         raise ValueError(f"unit must be in [0, {H}), got {unit}")
+    if not 0 <= step < T:
+        raise ValueError(f"step must be in [0, {T}), got {step}")
     names = viz.unit_labels(H, unit_names)
     vals = [[_cell_values(arrays, u, t) for t in range(T)] for u in range(H)]
 
@@ -401,7 +483,7 @@ def _cell_with_values(fig: go.Figure, shapes: list, notes: list, trace: Any,
     px, py = zip(*(_PRODUCT_XY[p] for p in _PRODUCTS))
     symbols = ["square"] * 4 + ["circle"] * 4
     for u in range(H):  # traces 2u (boxes and chips) and 2u + 1 (products)
-        nums, texts, colours = marker_state(u, 0)
+        nums, texts, colours = marker_state(u, step)
         fig.add_scatter(
             x=xs, y=ys, mode="markers+text", text=texts, visible=u == unit,
             marker=dict(symbol=symbols, size=40, color=nums, cmin=-1, cmax=1,
@@ -414,7 +496,7 @@ def _cell_with_values(fig: go.Figure, shapes: list, notes: list, trace: Any,
                         for p in _POINTS],
             hovertemplate="%{customdata} = %{text}<extra>" + html.escape(names[u])
                           + "</extra>")
-        fig.add_scatter(x=px, y=py, mode="text", text=product_text(u, 0),
+        fig.add_scatter(x=px, y=py, mode="text", text=product_text(u, step),
                         textposition="middle right", visible=u == unit,
                         textfont=dict(size=11, color="#333"), hoverinfo="skip")
     shown = [viz._shown(s) for s in toks]
@@ -422,7 +504,7 @@ def _cell_with_values(fig: go.Figure, shapes: list, notes: list, trace: Any,
                       showarrow=False, xanchor="left", yanchor="bottom",
                       yshift=10, font=dict(size=12)))
     fig.add_scatter(x=[1.9], y=[-0.3], mode="text", hoverinfo="skip",
-                    text=[f"<b>x<sub>t</sub></b> = '{shown[0]}'"],
+                    text=[f"<b>x<sub>t</sub></b> = '{shown[step]}'"],
                     textfont=dict(size=13))
     idx = list(range(2 * H + 1))
     steps = []
@@ -449,13 +531,56 @@ def _cell_with_values(fig: go.Figure, shapes: list, notes: list, trace: Any,
                           active=unit, x=0.08, xanchor="left", y=1.0,
                           yanchor="bottom", pad=dict(t=0, b=4), font=dict(size=11),
                           showactive=True)],
-        sliders=[dict(active=0, steps=steps, x=0.02, len=0.96, y=0, yanchor="top",
+        sliders=[dict(active=step, steps=steps, x=0.02, len=0.96, y=0, yanchor="top",
                       pad=dict(t=10, b=5),
                       currentvalue=dict(prefix="word: ", font=dict(size=13)),
                       font=dict(size=10))],
         height=590,
     )
     return fig
+
+
+# ----------------------------------------------------------------- step-throughs
+
+
+def start_at(fig: go.Figure, step: int) -> go.Figure:
+    """Open a figure's first slider at ``step``: apply that slider step's
+    restyle to the data and mark it active (the static page opens there).
+
+    The slider's steps must use method "restyle" with args [update, trace
+    indices], as the step-throughs of viz and this module do. Returns fig.
+    """
+    if not fig.layout.sliders:
+        raise ValueError("fig has no slider")
+    slider = fig.layout.sliders[0]
+    n = len(slider.steps)
+    if not 0 <= step < n:
+        raise ValueError(f"step must be in [0, {n}), got {step}")
+    chosen = slider.steps[step]
+    if chosen.method != "restyle":
+        raise ValueError(f"slider steps must use method 'restyle', got "
+                         f"{chosen.method!r}")
+    update, idx = chosen.args[0], chosen.args[1]
+    for key, values in update.items():
+        for k, v in zip(idx, values):
+            if v is not None:  # None leaves a trace as it is, as in plotly.js
+                fig.data[k].update({key.replace(".", "_"): v})
+    slider.active = step
+    return fig
+
+
+def word_step_through(trace: Any, tokens: Sequence[str], *,
+                      unit_names: Sequence[str] | None = None, step: int = 0,
+                      title: str | None = None) -> go.Figure:
+    """``viz.step_through`` for a sentence: opens at word ``step``, with the
+    colour bars' titles along the bars (clear of the next panel) and the word
+    strip in a smaller font with gaps, so long words do not run together."""
+    fig = viz.step_through(trace, tokens, unit_names=unit_names, title=title)
+    for d in fig.data:
+        if getattr(d, "showscale", None) is not False and d.type == "heatmap":
+            d.colorbar.title.side = "right"
+    fig.data[0].update(textfont=dict(size=10), xgap=4)  # the word strip
+    return start_at(fig, step)
 
 
 # ----------------------------------------------------------------- the swap experiment
@@ -651,11 +776,13 @@ def what_if_figure(
 ) -> go.Figure:
     """Compare what-ifs on one sentence, picked with buttons (no kernel needed).
 
-    scenarios: {label: overrides}; the first is usually {"as built": []}. The
-    title is the chosen scenario's label unless ``title`` is given.
-    Top: the cell state c of every unit over the words. Bottom: the next-word
-    scores after token ``step``: every output that scores anything in some
-    scenario (all others score 0).
+    scenarios: {label: overrides}; the first is usually {"as built": []}; the
+    buttons carry the labels. Top: the cell state c of every unit over the
+    words; each forced gate frames the (word, unit) square it acted on, in the
+    gate's colour, and is named above that word's column ("f = 1 forced").
+    Bottom: the logits (next-word scores) after token ``step``, for every
+    output that scores anything in some scenario (all others score 0, as a
+    note says); the top word is dark blue, unless the top is a tie.
     """
     if not scenarios:
         raise ValueError("scenarios must hold at least one {label: overrides}")
@@ -676,12 +803,17 @@ def what_if_figure(
     first = next(iter(traces))
 
     def bar_colours(label: str) -> list[str]:
-        s = scores[label][shown_out]
-        return ["#1f77b4" if v == s.max() else "#aab8c8" for v in s]
+        s = scores[label]
+        unique_top = (s == s.max()).sum() == 1
+        return ["#1f77b4" if unique_top and v == s.max() else "#aab8c8"
+                for v in s[shown_out]]
 
     heat_h = 22 * net.hidden_size + 10
+    total = heat_h + 300
+    top_of_heat = 1.0  # paper y of the heat map's top edge
     colours = viz.colour_range("c")
     colours["colorbar"].update(y=1, yanchor="top", len=0.5, thickness=12)
+    colours["colorbar"]["title"].update(side="right")
     fig = go.Figure([
         go.Heatmap(z=viz._r(traces[first].c.T), x=list(range(T)), y=names, xgap=2,
                    ygap=2, texttemplate="%{z:.2f}", textfont=dict(size=9),
@@ -691,46 +823,60 @@ def what_if_figure(
         go.Bar(x=words, y=viz._r(scores[first][shown_out]), xaxis="x2", yaxis="y2",
                marker=dict(color=bar_colours(first)), texttemplate="%{y:.2f}",
                textposition="outside", cliponaxis=False,
-               hovertemplate="%{x}: score %{y:.3f}<extra></extra>"),
+               hovertemplate="%{x}: logit %{y:.3f}<extra></extra>"),
     ])
     lo = min(0.0, min(float(s[shown_out].min()) for s in scores.values()))
     hi = max(0.0, max(float(s[shown_out].max()) for s in scores.values()))
+    others = len(net.outputs) - len(shown_out)
+    notes = [dict(x=1, y=round(200 / total, 6), xref="paper", yref="paper",
+                  xanchor="right", yanchor="bottom", showarrow=False,
+                  text=f"the other {others} words: 0 in every scenario",
+                  font=dict(size=11, color="#555"))] if others else []
 
-    def marks(label: str) -> list[dict]:
-        """A black frame around each forced cell of the heatmap."""
-        out = []
+    def marks(label: str) -> tuple[list[dict], list[dict]]:
+        """Frames around each forced (word, unit) square and the gate's name
+        above the word's column."""
+        frames, names_above = [], []
         for ov in scenarios[label]:
             u = net.unit(ov.unit) if isinstance(ov.unit, str) else ov.unit
-            out.append(dict(type="rect", xref="x", yref="y", x0=ov.t - 0.5,
-                            x1=ov.t + 0.5, y0=u - 0.5, y1=u + 0.5,
-                            line=dict(color="black", width=3)))
-        return out
+            colour = viz.COLOURS.get(ov.gate, "#000")
+            frames.append(dict(type="rect", xref="x", yref="y", x0=ov.t - 0.5,
+                               x1=ov.t + 0.5, y0=u - 0.5, y1=u + 0.5,
+                               line=dict(color=colour, width=3)))
+            names_above.append(dict(
+                x=ov.t, y=top_of_heat, xref="x", yref="paper", yanchor="bottom",
+                showarrow=False, text=f"<b>{ov.gate} = {ov.value:g}</b> forced",
+                font=dict(size=11, color=colour)))
+        return frames, names_above
 
-    buttons = [dict(method="update", label=label,
-                    args=[{"z": [viz._r(traces[label].c.T), None],
-                           "y": [names, viz._r(scores[label][shown_out])],
-                           "marker.color": [None, bar_colours(label)]},
-                          {"title.text": title or label,
-                           "shapes": marks(label)}])
-               for label in scenarios]
-    total = heat_h + 300
+    buttons = []
+    for label in scenarios:
+        frames, above = marks(label)
+        buttons.append(dict(method="update", label=label,
+                            args=[{"z": [viz._r(traces[label].c.T), None],
+                                   "y": [names, viz._r(scores[label][shown_out])],
+                                   "marker.color": [None, bar_colours(label)]},
+                                  {"shapes": frames, "annotations": notes + above}]))
+    frames, above = marks(first)
     fig.update_layout(**viz._layout(
-        title=dict(text=title or first, x=0.01, xanchor="left",
-                   yref="container", y=0.99, yanchor="top"),
-        height=total + 170, shapes=marks(first),
-        margin=dict(l=140, r=20, t=120, b=50), showlegend=False,
+        title=dict(text=title if title is not None else
+                   f"cell states c, and the logits after '{toks[step]}'",
+                   x=0.01, xanchor="left", yref="container", y=0.99,
+                   yanchor="top"),
+        height=total + 190, shapes=frames, annotations=notes + above,
+        margin=dict(l=140, r=20, t=140, b=50), showlegend=False,
         xaxis=dict(tickvals=list(range(T)), ticktext=toks, tickangle=-45,
                    showgrid=False, zeroline=False, fixedrange=True),
         yaxis=dict(domain=[round(1 - heat_h / total, 6), 1], autorange="reversed",
                    showgrid=False, type="category", fixedrange=True),
         xaxis2=dict(anchor="y2", fixedrange=True, type="category"),
         yaxis2=dict(domain=[0, round(200 / total, 6)], fixedrange=True,
-                    range=[lo - 0.5 if lo < 0 else 0, hi + 0.6],
-                    title=dict(text=f"score after '{toks[step]}'"),
+                    range=[lo - 1.6 if lo < 0 else 0, hi + 0.8],
+                    title=dict(text=f"logit after '{toks[step]}'"),
                     zeroline=True, zerolinecolor="#999"),
         updatemenus=[dict(type="buttons", direction="right", buttons=buttons,
                           active=0, x=-130 / 528, xanchor="left", y=1.0,
-                          yanchor="bottom", pad=dict(b=28), font=dict(size=11),
+                          yanchor="bottom", pad=dict(b=34), font=dict(size=11),
                           showactive=True)],
     ))
     return fig
@@ -912,6 +1058,38 @@ def swap_experiment(config: SwapConfig = SwapConfig(),
     return rows
 
 
+def sign_sources(model: Any, task: Any, n: int = 12) -> dict[str, Any]:
+    """Where a trained counting LSTM gets a sign from, on a^n X b^n (all but
+    the final "."), read from ``model.rnn.trace`` (an ActivationLSTM):
+
+    - flip: among the units whose forget gate is negative at X, the one holding
+      the largest |c| just before X: {"unit", "f" (at X), "c_before",
+      "c_at_x"}; None if no forget gate is negative there;
+    - write: the most negative write i * g on a b, over units and b's:
+      {"unit", "ig", "i", "g"} (i and g at that unit and step).
+    """
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be an int >= 1, got {n!r}")
+    text = task.example(n)
+    ids = torch.as_tensor(task.encode(text[:-1]))[None]  # (1, T)
+    x = nn.functional.one_hot(ids, task.vocab_size).to(model.readout.weight.dtype)
+    tr = model.rnn.trace(x)
+    f, i, g, c = (np.asarray(tr[q])[0] for q in "figc")  # (T, H) each
+    t_x = text.index("X")
+    negative = np.flatnonzero(f[t_x] < 0)
+    flip = None
+    if negative.size:
+        u = int(negative[np.argmax(np.abs(c[t_x - 1, negative]))])
+        flip = {"unit": u, "f": float(f[t_x, u]), "c_before": float(c[t_x - 1, u]),
+                "c_at_x": float(c[t_x, u])}
+    b_steps = np.arange(t_x + 1, len(text) - 1)  # the steps that read a b
+    ig = i[b_steps] * g[b_steps]  # (n, H)
+    t, u = np.unravel_index(int(np.argmin(ig)), ig.shape)
+    write = {"unit": int(u), "ig": float(ig[t, u]), "i": float(i[b_steps[t], u]),
+             "g": float(g[b_steps[t], u])}
+    return {"flip": flip, "write": write}
+
+
 @dataclass(frozen=True)
 class ForgetBiasConfig:
     """Forget-gate bias at initialisation on long-gap recall: a first symbol,
@@ -937,8 +1115,9 @@ def forget_bias_experiment(config: ForgetBiasConfig = ForgetBiasConfig(),
 
     Row: bias, seed, solved (first step with all validation texts recalled,
     None if never within the budget), steps (trained), accuracy (recall of the
-    validation texts at the end), curve (list of (step, validation accuracy))
-    and f0 (mean forget gate over the validation texts before training).
+    validation texts at the end), curve (list of (step, validation accuracy)),
+    f0 and f_end (mean forget gate over the validation texts before and after
+    training).
     """
     from .tasks import LongGapTask
     from .train import TrainConfig, build_model, train
@@ -962,6 +1141,7 @@ def forget_bias_experiment(config: ForgetBiasConfig = ForgetBiasConfig(),
                 "bias": float(bias), "seed": int(seed), "solved": res.solved_step,
                 "steps": res.steps, "accuracy": res.accuracy.position,
                 "curve": [(int(s), float(a)) for s, _, a in res.evals], "f0": f0,
+                "f_end": _mean_forget_gate(res.model, val),
             })
     return rows
 

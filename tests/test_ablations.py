@@ -1,13 +1,15 @@
 """Chapter 3's diagrams, what-ifs and experiments, checked against the equations,
 torch and the hand-set sentence network's weight table."""
 
+import inspect
 import math
+import textwrap
 
 import numpy as np
 import pytest
 import torch
 
-from lstm_tutorial import ablations, cells, handset
+from lstm_tutorial import ablations, cells, handset, viz
 from lstm_tutorial.cells import Override
 
 TANH1 = math.tanh(1.0)  # h of a saturated memory cell holding 1: o = 1, c = 1
@@ -90,9 +92,16 @@ def test_activation_lstm_rejects_bad_input():
 def test_four_networks_figure_names_the_four_networks():
     fig = ablations.four_networks_figure()
     texts = " ".join(a.text for a in fig.layout.annotations)
-    for name in ("FORGET", "LEARN", "REMEMBER", "USE"):
+    for name in ("FORGET", "LEARN", "COMBINE", "USE"):
         assert f"<b>{name}</b>" in texts
     assert len(fig.layout.shapes) >= 4 and not fig.layout.sliders
+    # the book's notation: f = sigma(W_f x_t + U_f h_{t-1} + b_f), one per layer
+    for k in "ifgo":
+        assert f"W<sub>{k}</sub>x<sub>t</sub> + U<sub>{k}</sub>h<sub>t−1</sub>" in texts
+    # every arrow head points along an axis (no skewed heads)
+    for a in fig.layout.annotations:
+        if a.showarrow:
+            assert a.x == a.ax or a.y == a.ay, (a.x, a.y, a.ax, a.ay)
 
 
 def test_cell_figure_without_a_trace_marks_the_layers():
@@ -132,6 +141,20 @@ def test_cell_figure_slider_shows_each_units_values(net, sentence):
         assert [k for k, v in enumerate(visible) if v] == [2 * u, 2 * u + 1, 2 * H]
     assert [d.visible for d in fig.data[:2 * H]].count(True) == 2
     assert fig.data[8].visible and fig.data[9].visible  # unit 4 first
+
+
+def test_cell_figure_opens_at_the_chosen_step(net, sentence):
+    words, tr = sentence
+    t = words.index("frank")
+    fig = ablations.lstm_cell_figure(tr, words, unit_names=net.unit_names, unit=3,
+                                     step=t)
+    assert fig.layout.sliders[0].active == t
+    update, _ = fig.layout.sliders[0].steps[t].args
+    for k in range(2 * tr.h.shape[1]):  # what is drawn = that step's restyle
+        assert list(fig.data[k].text) == list(update["text"][k])
+    assert "frank" in fig.data[-1].text[0]
+    with pytest.raises(ValueError, match=r"step must be in \[0, 15\)"):
+        ablations.lstm_cell_figure(tr, words, step=15)
 
 
 def test_cell_figure_rejects_bad_input(net, sentence):
@@ -205,12 +228,42 @@ def test_what_if_figure_buttons_switch_the_scenario(net, sentence):
     b_built, b_open = fig.layout.updatemenus[0].buttons
     z_open = np.array(b_open.args[0]["z"][0], dtype=float)
     assert z_open[net.unit("eating"), t_the] == pytest.approx(1.0)
-    assert b_open.args[1]["title.text"] == "open"
+    assert "title.text" not in b_open.args[1]  # the buttons name the scenario
     (frame,) = b_open.args[1]["shapes"]
     assert (frame["x0"], frame["y0"]) == (t_but - 0.5, net.unit("eating") - 0.5)
+    assert frame["line"]["color"] == viz.COLOURS["f"]  # the forced gate's colour
+    named = [a["text"] for a in b_open.args[1]["annotations"]]
+    assert "<b>f = 1</b> forced" in named
+    assert "the other 15 words: 0 in every scenario" in named
     assert b_built.args[1]["shapes"] == []
+    # a unique top word is dark; a tie (no country known) highlights nothing
+    tie = {"as built": [], "no country": [Override(1, "i", "seen France", 0.0)]}
+    fig = ablations.what_if_figure(net, handset.FRANCE, tie, step=t_the)
+    built_colours, tie_colours = (b.args[0]["marker.color"][1]
+                                  for b in fig.layout.updatemenus[0].buttons)
+    assert built_colours.count("#1f77b4") == 1
+    assert "#1f77b4" not in tie_colours
     with pytest.raises(ValueError, match="at least one"):
         ablations.what_if_figure(net, handset.FRANCE, {})
+
+
+def test_word_step_through_opens_at_the_chosen_word(net, sentence):
+    words, tr = sentence
+    t = words.index("frank")
+    fig = ablations.word_step_through(tr, words, unit_names=net.unit_names, step=t)
+    assert fig.layout.sliders[0].active == t
+    strip, gates, states = fig.data
+    assert strip.z[0][t] == 2 and strip.z[0][t - 1] == 1  # frank is current
+    # gates panel rows i, f, o of each unit at 'frank', states g, c, h
+    assert np.allclose(np.array(gates.z, dtype=float),
+                       np.stack([tr.i[t], tr.f[t], tr.o[t]], -1), atol=1e-3)
+    assert np.allclose(np.array(states.z, dtype=float),
+                       np.stack([tr.g[t], tr.c[t], tr.h[t]], -1), atol=1e-3)
+    assert gates.colorbar.title.side == "right" == states.colorbar.title.side
+    with pytest.raises(ValueError, match=r"step must be in \[0, 15\)"):
+        ablations.word_step_through(tr, words, step=-1)
+    with pytest.raises(ValueError, match="no slider"):
+        ablations.start_at(ablations.four_networks_figure(), 0)
 
 
 def test_sentence_what_if_control(net):
@@ -299,6 +352,7 @@ def test_forget_bias_experiment_starts_the_gate_at_sigma_of_the_bias():
     assert rows[0]["f0"] == pytest.approx(0.5, abs=0.06)
     assert rows[1]["f0"] == pytest.approx(1 / (1 + math.exp(-1)), abs=0.06)
     for r in rows:
+        assert 0 < r["f_end"] < 1
         assert [s for s, _ in r["curve"]] == [5, 10][: len(r["curve"])]
         assert all(0 <= a <= 1 for _, a in r["curve"])
     fig = ablations.forget_bias_figure(rows)
@@ -320,3 +374,87 @@ def test_summary_table_lists_seeds_medians_and_lowest():
     ]
     with pytest.raises(ValueError, match="rows have no"):
         ablations.summary_table(rows, "v", {"y": "y"})
+
+
+def test_sign_sources_finds_the_flip_and_the_negative_write():
+    """A hand-made ActivationLSTM with tanh gates: unit 0 counts the a's
+    (+1 each), its forget gate is -1 at X; unit 1 writes i * g = -1 on each b
+    through a negative input gate and a positive candidate."""
+    from lstm_tutorial.models import CharModel
+    from lstm_tutorial.tasks import CountingTask
+
+    task = CountingTask(1, 10)
+    a, X, b = (task.encode(ch)[0] for ch in "aXb")
+    model = CharModel("lstm", task.vocab_size, 2)
+    rnn = ablations.ActivationLSTM(task.vocab_size, 2, gate="tanh", cell="tanh")
+    sat = 40.0
+    with torch.no_grad():
+        for p in rnn.parameters():
+            p.zero_()
+        W, bias = rnn.weight_ih_l0, rnn.bias_ih_l0  # rows i | f | g | o, H = 2
+        bias[:] = sat  # every gate open (tanh(40) = 1), every candidate +1
+        W[0, X] = -sat  # unit 0 writes nothing at X ...
+        W[2, X] = -2 * sat  # ... and its forget gate is tanh(-40) = -1 there
+        W[0, b] = -sat  # ... and nothing on b
+        W[1, a] = W[1, X] = -sat  # unit 1 writes nothing before the b's
+        W[1, b] = -2 * sat  # i = tanh(-40) = -1 on b, g = +1: writes -1
+    model.rnn = rnn
+    got = ablations.sign_sources(model, task, n=4)
+    flip, write = got["flip"], got["write"]
+    assert flip["unit"] == 0 and flip["f"] == pytest.approx(-1.0, abs=1e-6)
+    assert flip["c_before"] == pytest.approx(4 * math.tanh(sat), abs=1e-5)
+    assert flip["c_at_x"] == pytest.approx(-4.0, abs=1e-5)
+    assert write["unit"] == 1 and write["ig"] == pytest.approx(-1.0, abs=1e-6)
+    assert write["i"] == pytest.approx(-1.0, abs=1e-6) and write["g"] > 0.99
+    with pytest.raises(ValueError, match="n must be an int >= 1"):
+        ablations.sign_sources(model, task, n=0)
+
+
+# ----------------------------------------------------------------- build-up helpers
+
+
+def run_by_hand(values, marks, input_gate, forget_gate):
+    """The cell state of gated_memory by its rule: a plain Python loop."""
+    c, out = 0.0, []
+    for v, m in zip(values, marks):
+        write = (m == 1) if input_gate else True
+        keep = (m == 0) if forget_gate else True
+        c = (c if keep else 0.0) + (math.tanh(v) if write else 0.0)
+        out.append(c)
+    return out
+
+
+@pytest.mark.parametrize("input_gate, forget_gate",
+                         [(False, False), (True, False), (True, True)])
+def test_gated_memory_follows_its_rule(input_gate, forget_gate):
+    rng = np.random.default_rng(0)
+    values = rng.uniform(-1, 1, 12)
+    marks = np.zeros(12)
+    marks[[0, 5, 9]] = 1
+    cell = ablations.gated_memory(input_gate, forget_gate)
+    assert (cell.input_size, cell.hidden_size) == (2, 1)
+    tr = cell.trace(np.stack([values, marks], -1))
+    expected = run_by_hand(values, marks, input_gate, forget_gate)
+    assert np.allclose(tr.c[:, 0], expected, atol=1e-12, rtol=0)
+    assert np.allclose(tr.h[:, 0], np.tanh(expected), atol=1e-12, rtol=0)
+
+
+def test_source_lines_slices_the_packages_own_source():
+    text = ablations.source_lines(cells.LSTM._run_layer, "for t, (", "h_prev, c_prev")
+    lines = text.splitlines()
+    assert lines[0].startswith("for t, (") and lines[-1].strip().startswith("h_prev")
+    assert "np.multiply(f, c_prev, out=c_t)" in text
+    assert textwrap.indent(text, " " * 8) in inspect.getsource(cells.LSTM._run_layer)
+    with pytest.raises(ValueError, match="no line with 'while'"):
+        ablations.source_lines(cells.LSTM._run_layer, "while", "h_prev")
+
+
+def test_weight_lines_wrap_within_the_width(net):
+    rows = [r for r in net.table if r.unit == "eating"]
+    text = ablations.weight_lines(rows, width=60)
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= 60
+    assert lines[0].startswith("W_i[eating, *]") and "-40" in lines[0]
+    assert " ".join(" ".join(lines).split()).count("someone eats") == 1
+    with pytest.raises(ValueError, match="at least one"):
+        ablations.weight_lines([])
