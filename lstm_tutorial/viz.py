@@ -410,8 +410,8 @@ def _char_figure(grid: dict, name: str, colours: dict, title: str) -> go.Figure:
             height=max(110 + 24 * R, 210),
         ),
     )
-    if W <= 30:  # small grids keep square-ish cells; wider ones fill the page
-        fig.update_layout(width=230 + 24 * W)
+    if W <= 18:  # small grids keep square-ish cells (at most 662 px, narrower
+        fig.update_layout(width=230 + 24 * W)  # than the book's column); wider fill it
     return fig
 
 

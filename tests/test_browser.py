@@ -119,7 +119,8 @@ class PageVisit:
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         self.page.on("response", self._response)
         self.page.goto(f"{base}/{page_name}.html", wait_until="networkidle")
-        self.page.wait_for_timeout(300)  # let MathJax and plotly finish drawing
+        self.page.wait_for_function(ALL_DRAWN, timeout=20_000)
+        self.page.wait_for_timeout(300)  # let MathJax finish typesetting
 
     def _route(self, host: str, route) -> None:
         url = urlparse(route.request.url)
@@ -143,8 +144,14 @@ class PageVisit:
         self.context.close()
 
 
+ALL_DRAWN = """() => !document.querySelector('.plotly-graph-div') || (window.Plotly &&
+    Array.from(document.querySelectorAll('.plotly-graph-div')).every(
+        gd => gd._fullLayout && gd.querySelector('.main-svg')))"""
+
 FIGURE_STATE = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(
     gd => ({drew: !!gd._fullLayout && !!gd.querySelector('.main-svg'),
+            overflow: gd.getBoundingClientRect().width
+                      - gd.closest('article').getBoundingClientRect().width,
             sliders: (gd._fullLayout && gd._fullLayout.sliders || []).length,
             menus: (gd._fullLayout && gd._fullLayout.updatemenus || []).length}))"""
 
@@ -167,7 +174,7 @@ def test_page_in_browser(browser, server, page_name: str) -> None:
 
         html = page.content()
         assert "plotly.js v" not in html, "plotly.js is inlined in the page"
-        assert page.locator('script[src*="plotly"]').count() <= 1
+        assert page.locator('script[src*="plotly.min.js"]').count() <= 1
         assert page.locator(".jupyter-widgets, script[type*='widget-view']").count() \
             == 0, "a live-only widget view is left in the page"
 
@@ -177,6 +184,8 @@ def test_page_in_browser(browser, server, page_name: str) -> None:
         figures = page.evaluate(FIGURE_STATE)
         assert len(figures) == n_figures
         assert all(f["drew"] for f in figures), f"figures that did not draw: {figures}"
+        too_wide = [i for i, f in enumerate(figures) if f["overflow"] > 1]
+        assert too_wide == [], f"figures wider than the page's column: {too_wide}"
 
         if page.locator(".math").count():
             assert page.locator("mjx-container").count() > 0, "MathJax did not run"
@@ -223,13 +232,28 @@ def check_slider_moves(page, i: int) -> None:
 
 
 def check_menu_buttons(page, i: int) -> None:
-    """Click every button of figure i's first menu: some click must change it."""
+    """Use every entry of figure i's menus: each menu must change the figure.
+
+    Button rows show their buttons; a dropdown shows only its header until it is
+    clicked open, so it is opened before each entry is chosen.
+    """
     div = page.locator(".plotly-graph-div").nth(i)
     div.scroll_into_view_if_needed()
-    buttons = div.locator(".updatemenu-button")
-    states = {page.evaluate(DRAWN, i)}
-    for k in range(buttons.count()):
-        buttons.nth(k).click()
-        page.wait_for_timeout(200)
-        states.add(page.evaluate(DRAWN, i))
-    assert len(states) > 1, f"figure {i}: no menu button changed the figure"
+    menus = div.locator(".updatemenu-container")
+    for m in range(menus.count()):
+        menu = menus.nth(m)
+        header = menu.locator(".updatemenu-header")
+        if header.count():
+            header.first.click()
+            page.wait_for_timeout(200)
+        n = menu.locator(".updatemenu-button").count()
+        assert n > 0, f"figure {i}, menu {m}: no entries to choose"
+        states = {page.evaluate(DRAWN, i)}
+        for k in range(n):
+            if header.count() and k > 0:
+                header.first.click()  # reopen the dropdown
+                page.wait_for_timeout(200)
+            menu.locator(".updatemenu-button").nth(k).click()
+            page.wait_for_timeout(200)
+            states.add(page.evaluate(DRAWN, i))
+        assert len(states) > 1, f"figure {i}, menu {m}: no entry changed the figure"

@@ -24,6 +24,7 @@ def add_plotly_where_needed(
 ) -> None:
     if MARKER in context.get("body", ""):
         app.add_js_file("plotly.min.js", priority=100)
+        app.add_js_file("plotly-fit.js", priority=101)
 
 
 def drop_remote_launchers(
@@ -51,7 +52,7 @@ def copy_plotly(app: Sphinx, exc: Exception | None) -> None:
 
 
 def add_book_css(app: Sphinx) -> None:
-    """Serve book.css (a wider reading column for code and tables) from here."""
+    """Serve this folder's static/ (book.css, plotly-fit.js) with the book."""
     app.config.html_static_path.append(str(Path(__file__).parent / "static"))
     app.add_css_file("book.css")
 
