@@ -7,25 +7,32 @@ A recurrent network carries a memory vector h from step to step,
 with the same W, U, b, V, b_y at every step. This module holds what chapter 2
 draws and measures:
 
+- ``rnn_forward``: the equation above as a plain loop, the code the page shows;
+  ``source_excerpt`` prints package source at the page's width;
 - diagrams (plotly shapes, no images): ``unrolled_figure`` (the loop and its
   unrolled chain), ``state_machine_figure`` (the turnstile as states and arrows);
 - ``rnn_steps`` / ``rnn_step_through``: a hand-set RNN read one input at a time,
   with every term of ``W x_t + U h_{t-1} + b`` shown;
 - the turnstile checked on every input string (``turnstile_agreement``), changed
   weight by weight (``with_weights``, ``break_figure``, the live
-  ``TurnstileBreaker``), and compared with a trained one (``match_units``,
+  ``TurnstileBreaker``), and compared with a trained one (``rnn_weights``,
   ``weights_figure``);
+- the memory vectors of each machine state (``state_vectors``, ``state_table``);
 - ``france_led``: a one-unit word-level RNN that lights up at "France";
-- the long-gap recall sweep (``recall_sweep``) and the gradient norm
+- the long-gap recall sweep (``recall_sweep``, ``recall_model_sizes``) and
+  the gradient norm
   ``||dh_T/dh_t||`` against the distance T - t (``gradient_norms``).
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import html
+import inspect
 import math
-from collections.abc import Mapping, Sequence
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +42,8 @@ import plotly.graph_objects as go
 from . import handset, tasks, viz
 
 __all__ = [
+    "rnn_forward",
+    "source_excerpt",
     "unrolled_figure",
     "state_machine_figure",
     "RNNSteps",
@@ -57,6 +66,7 @@ __all__ = [
     "machine_states",
     "STATE_CASES",
     "state_vectors",
+    "state_table",
     "WordRNN",
     "france_led",
     "led_heatmap",
@@ -67,6 +77,7 @@ __all__ = [
     "recall_test_texts",
     "recall_run",
     "recall_sweep",
+    "recall_model_sizes",
     "recall_confusion",
     "recall_table",
     "recall_figure",
@@ -81,6 +92,67 @@ _Y = dict(fill="#fee6ce", line="#d94801")
 _COIN, _PUSH = "#b07a00", "#6a51a3"  # arrows of the turnstile's two inputs
 _LOCKED = dict(fill="#fde0dd", line="#cb181d")
 _WALK = dict(fill="#c7e9c0", line="#238b45")
+
+
+# --------------------------------------------------------------------------- the equations
+
+
+def _check_rnn(x: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarray) -> None:
+    H = b.shape[0] if b.ndim == 1 else -1
+    if (x.ndim != 2 or W.ndim != 2 or W.shape != (H, x.shape[1])
+            or U.shape != (H, H) or len(x) < 1):
+        raise ValueError(f"need x (T, I) with T >= 1, W (H, I), U (H, H), b (H,); "
+                         f"got x {x.shape}, W {W.shape}, U {U.shape}, b {b.shape}")
+
+
+def rnn_forward(x: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarray,
+                phi: Callable[[np.ndarray], np.ndarray] = np.tanh
+                ) -> np.ndarray:
+    """h_t = phi(W x_t + U h_{t-1} + b) for t = 1..T, from h_0 = 0.
+
+    x (T, I), W (H, I), U (H, H), b (H,) -> h (T, H); row t - 1 is h_t.
+    """
+    x, W, U, b = (np.asarray(a, dtype=float) for a in (x, W, U, b))
+    _check_rnn(x, W, U, b)
+    h = np.zeros(len(b))  # h_0: nothing read yet
+    hs = []
+    for x_t in x:  # x_1, x_2, ..., x_T
+        h = phi(W @ x_t + U @ h + b)  # the new memory
+        hs.append(h)
+    return np.stack(hs)  # (T, H)
+
+
+def source_excerpt(obj: Any, omit: Sequence[str] = (), note: str = "",
+                   docstring: bool = True, width: int = 77) -> str:
+    """The source of a function or class as the page prints it.
+
+    Runs of lines that contain any string of `omit` are replaced by one line
+    ``...  # note`` at the first one's indentation; docstring=False leaves
+    the docstring out. Every line kept must fit in `width` characters (the
+    page's code column), else ValueError.
+    """
+    src = inspect.getsource(obj)
+    lines = src.splitlines()
+    if not docstring:
+        body = ast.parse(textwrap.dedent(src)).body[0].body
+        if body and isinstance(body[0], ast.Expr) and isinstance(
+                getattr(body[0], "value", None), ast.Constant):
+            del lines[body[0].lineno - 1 : body[0].end_lineno]
+    out, skipping = [], False
+    for line in lines:
+        if any(s in line for s in omit):
+            if not skipping:
+                indent = line[: len(line) - len(line.lstrip())]
+                out.append(f"{indent}..." + (f"  # {note}" if note else ""))
+            skipping = True
+            continue
+        skipping = False
+        out.append(line)
+    too_long = [s for s in out if len(s) > width]
+    if too_long:
+        raise ValueError(f"source lines must fit in {width} characters; "
+                         f"{len(too_long[0])}: {too_long[0]!r}")
+    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------- drawing
@@ -149,7 +221,9 @@ class _Canvas:
                                 line=dict(color=color, width=width)))
         cx, cy = ctrl[-1]  # the tangent at the end points from the last control
         d = math.hypot(xb - cx, yb - cy) or 1.0
-        eps = 0.12
+        # plotly leaves out the head of an arrow shorter than the head itself, so
+        # the arrow along the tangent must be long enough even on a narrow page
+        eps = min(0.35, 0.8 * d)
         self.annotations.append(dict(
             x=xb, y=yb, ax=xb - eps * (xb - cx) / d, ay=yb - eps * (yb - cy) / d,
             xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True,
@@ -437,6 +511,7 @@ def rnn_step_through(steps: RNNSteps, *, decide: bool = True,
     outputs y_t = V h_t + b_y. decide: the outputs are scores and the top one is
     the decision (marked, and named in the title); else they are values.
     Each slider step restyles z and text of the three heatmaps and the title.
+    Steps are numbered from 1, as in the equations (x_1 is the first input).
     """
     T, H = steps.h.shape
     O = steps.y.shape[1]
@@ -460,7 +535,7 @@ def rnn_step_through(steps: RNNSteps, *, decide: bool = True,
 
     def heading(t: int) -> str:
         xv = ", ".join(_num(v) for v in steps.x[t])
-        head = f"step {t}: read '{tokens[t]}', x<sub>t</sub> = [{xv}]"
+        head = f"step {t + 1}: read '{tokens[t]}', x<sub>{t + 1}</sub> = [{xv}]"
         if decide:
             head += f" \u2192 <b>{html.escape(steps.output_names[best[t]])}</b>"
         return head
@@ -479,7 +554,8 @@ def rnn_step_through(steps: RNNSteps, *, decide: bool = True,
     data = [
         dict(type="heatmap", z=strip(0), text=[tokens], texttemplate="%{text}",
              colorscale=[[0, "white"], [0.5, "rgb(232,232,232)"], [1, viz._CURRENT]],
-             zmin=0, zmax=2, showscale=False, xgap=2, x=list(range(T)), y=["read"],
+             zmin=0, zmax=2, showscale=False, xgap=2, x=list(range(1, T + 1)),
+             y=["read"],
              hovertemplate="step %{x}: '%{text}'<extra></extra>",
              textfont=dict(size=14), xaxis="x", yaxis="y"),
         dict(type="heatmap", z=np.round(blocks[0], 3).tolist(), text=panel_text(0),
@@ -493,7 +569,7 @@ def rnn_step_through(steps: RNNSteps, *, decide: bool = True,
              hovertemplate="%{y}: %{z:.3f}<extra></extra>", **colours),
     ]
     slider_steps = [dict(
-        method="update", label=f"{t}: {tokens[t]}",
+        method="update", label=f"{t + 1}: {tokens[t]}",
         args=[{"z": [strip(t), np.round(blocks[t], 3).tolist(),
                      np.round(steps.y[t][:, None], 3).tolist()],
                "text": [[tokens], panel_text(t), out_text(t)]},
@@ -556,11 +632,12 @@ class Agreement:
         return self.agree == self.strings
 
     def __str__(self) -> str:
+        """Two or three short lines (they fit the page's code column)."""
         s = (f"{self.agree} of {self.strings} input strings of length 1 to "
-             f"{self.max_len} agree with the state machine at every step "
+             f"{self.max_len} agree with the state machine\nat every step "
              f"({self.steps_agree} of {self.steps} steps)")
         if self.first_wrong is not None:
-            s += f"; the shortest that does not: {self.first_wrong!r}"
+            s += f"\nthe shortest that does not: {self.first_wrong!r}"
         return s
 
 
@@ -672,11 +749,17 @@ class Margin:
     open_high: bool  # True: still exact at the highest grid value tried
 
     def interval(self) -> str:
-        lo = f"<= {self.low:g}" if self.open_low else f"{self.low:g}"
-        hi = f">= {self.high:g}" if self.open_high else f"{self.high:g}"
+        """'only 1', '0.75 to 1', '<= -1' (exact down to the grid's end),
+        '>= 1.25' (up to its end), or 'anywhere on the grid'."""
+        if self.open_low and self.open_high:
+            return "anywhere on the grid"
+        if self.open_low:
+            return f"<= {self.high:g}"
+        if self.open_high:
+            return f">= {self.low:g}"
         if self.low == self.high:
             return f"only {self.low:g}"
-        return f"{lo} to {hi}"
+        return f"{self.low:g} to {self.high:g}"
 
 
 def weight_margins(net: handset.HandSet, grid: Sequence[float],
@@ -714,19 +797,20 @@ def _turnstile_view(net: handset.HandSet, text: str) -> dict[str, Any]:
     truth = tasks.turnstile_outputs(text)
     wrong = said != truth
     z_out = [[2 if w else int(s) for s, w in zip(said, wrong)], truth.tolist()]
-    names = [[TURNSTILE_OUTPUTS[s] for s in said], [TURNSTILE_OUTPUTS[s] for s in truth]]
+    names = [[("\u2717 " if w else "") + TURNSTILE_OUTPUTS[s]  # a cross: wrong
+              for s, w in zip(said, wrong)], [TURNSTILE_OUTPUTS[s] for s in truth]]
     h = np.round(tr.h.T, 3)  # (H, T)
     return dict(h=h.tolist(), h_text=[[_num(v) for v in row] for row in h],
                 z_out=z_out, out_text=names, wrong=int(wrong.sum()))
 
 
-_OUT_SCALE = [[0.0, "#fde0dd"], [0.33, "#fde0dd"], [0.34, "#c7e9c0"], [0.66, "#c7e9c0"],
-              [0.67, "#ef3b2c"], [1.0, "#ef3b2c"]]  # LOCKED, WALK, wrong
+_OUT_SCALE = [[0.0, "#f0f0f0"], [0.33, "#f0f0f0"], [0.34, "#c7e9c0"], [0.66, "#c7e9c0"],
+              [0.67, "#cb181d"], [1.0, "#cb181d"]]  # LOCKED, WALK, wrong (✗)
 
 
 def _break_traces(net: handset.HandSet, text: str, view: dict) -> list[dict]:
     T = len(text)
-    x = list(range(T))
+    x = list(range(1, T + 1))  # steps from 1, as in the equations
     return [
         dict(type="heatmap", z=view["h"], text=view["h_text"], texttemplate="%{text}",
              x=x, y=list(net.unit_names), colorscale=viz.DIVERGING, zmin=-3, zmax=3,
@@ -748,13 +832,21 @@ def _break_layout(net: handset.HandSet, text: str, title: str) -> dict:
         template="none", font=_FONT, height=plot_h + 110 + 90, plot_bgcolor="white",
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=14)),
         margin=dict(l=190, r=20, t=80, b=110),
-        xaxis=dict(tickvals=list(range(len(text))), ticktext=list(text), side="top",
-                   showgrid=False, zeroline=False, fixedrange=True, ticks=""),
+        xaxis=dict(tickvals=list(range(1, len(text) + 1)), ticktext=list(text),
+                   side="top", showgrid=False, zeroline=False, fixedrange=True,
+                   ticks=""),
         yaxis=dict(domain=[round(2 * 32 / plot_h + 0.1, 4), 1], autorange="reversed",
                    showgrid=False, fixedrange=True, ticks="", type="category"),
         yaxis2=dict(domain=[0, round(2 * 32 / plot_h, 4)], autorange="reversed",
                     showgrid=False, fixedrange=True, ticks="", type="category",
                     anchor="x"),
+        # the key of the output rows, under their labels
+        annotations=[dict(
+            xref="paper", yref="paper", x=0, y=0, xanchor="right", yanchor="top",
+            xshift=-8, yshift=-4, showarrow=False, align="right",
+            font=dict(size=12, color="#555"),
+            text="<span style='color:#cb181d'><b>\u2717</b></span> = the network "
+                 "is wrong")],
         hoverlabel=dict(font_size=13),
     )
 
@@ -775,8 +867,8 @@ def break_figure(net: handset.HandSet, weight: str, values: Sequence[float],
     """The turnstile with one weight moved along `values` (a plotly slider).
 
     For each value: the hidden state of every unit at every step of `text`
-    (top), the network's output against the state machine's (bottom, wrong
-    steps in red), and in the title how many of all strings of length
+    (top), the network's output against the state machine's (bottom: LOCKED
+    grey, WALK green, a wrong step red and marked with a cross), and in the title how many of all strings of length
     1..max_len still agree. Each slider step restyles the two heatmaps and the
     title, so it works in a static page.
     """
@@ -886,7 +978,7 @@ class TurnstileBreaker:
             return
         self.net = with_weights(self.hand, self.changes())
         self.agreement = turnstile_agreement(self.net, self.max_len)
-        self.status.value = html.escape(str(self.agreement))
+        self.status.value = html.escape(str(self.agreement)).replace("\n", "<br>")
         self.redraw()
 
     def _to_wrong(self) -> None:
@@ -976,16 +1068,31 @@ def france_led(self_weight: float = 2.0, input_weight: float = 3.0) -> WordRNN:
 def led_heatmap(led: WordRNN, sentences: Sequence[str], *, wrap: int = 8,
                 title: str | None = None) -> go.Figure:
     """The LED's value at every word of each sentence (``viz.char_heatmap``
-    with word cells): a row per sentence, cut into lines of `wrap` words, wide
-    enough for words, red (-1) through white to blue (+1)."""
+    with word cells): a row per sentence, cut into lines of `wrap` words
+    (labelled "sentence k", then "sentence k (cont.)"), wide enough for words,
+    red (-1) through white to blue (+1), colour bar "h"."""
+    if not isinstance(wrap, int) or wrap < 1:
+        raise ValueError(f"wrap must be an int >= 1 (words per line), got {wrap!r}")
     words, states = led.run(sentences)
-    labels = [str(k + 1) for k in range(len(words))]
     fig = viz.char_heatmap([s[:, 0] for s in states], words, quantity="h",
-                           kind="rnn", unit_name=led.unit_names[0],
-                           row_labels=labels, wrap=wrap, title=title)
-    fig.update_layout(width=None, xaxis=dict(title=dict(
-        text="word in the line (row label: sentence \u00b7 first word)")))
-    fig.update_traces(textfont=dict(size=12))
+                           kind="rnn", unit_name=led.unit_names[0], wrap=wrap,
+                           title=title)
+    labels = [f"sentence {k + 1}" + (" (cont.)" if line else "")
+              for k, w in enumerate(words)
+              for line in range(max(1, math.ceil(len(w) / wrap)))]
+    fig.update_layout(
+        width=None, margin=dict(l=130),
+        xaxis=dict(showticklabels=False, ticks="", title=dict(
+            text=f"the words in reading order, {wrap} to a line")),
+        yaxis=dict(ticktext=labels, tickvals=list(range(len(labels))), ticks=""))
+    trace = fig.data[0]
+    # customdata [sentence, word] from 0 -> from 1, as the labels count
+    trace.customdata = [[None if c is None else [c[0] + 1, c[1] + 1] for c in row]
+                        for row in trace.customdata]
+    trace.hovertemplate = ("sentence %{customdata[0]}, word %{customdata[1]}: "
+                           "'%{text}'<br>France LED h = %{z:.3f}<extra></extra>")
+    trace.textfont = dict(size=12)
+    trace.colorbar = dict(title=dict(text="h"), tickvals=[-1, 0, 1])
     return fig
 
 
@@ -1086,9 +1193,10 @@ def _weight_grid(w: Mapping[str, np.ndarray], inputs: Sequence[str],
     unit_rows = np.hstack([w["W"], w["U"], w["b"][:, None], w["V"].T])
     by_row = np.full(unit_rows.shape[1], np.nan)
     by_row[-len(outputs):] = w["b_y"]
-    cols = ([f"W<br>from '{s}'" for s in inputs]
-            + [f"U<br>from {k}" for k in range(H)] + ["b"]
-            + [f"V<br>to {o}" for o in outputs])
+    # two short lines per header: the columns are narrow on a page
+    cols = ([f"W from<br>'{s}'" for s in inputs]
+            + [f"U from<br>{k}" for k in range(H)] + ["b"]
+            + [f"V to<br>{o}" for o in outputs])
     return np.vstack([unit_rows, by_row]), cols
 
 
@@ -1203,6 +1311,24 @@ def state_vectors(net: Any, length: int = 10) -> dict[str, dict[str, np.ndarray]
     return out
 
 
+def _signs(lo: np.ndarray, hi: np.ndarray) -> str:
+    """Per unit: + (always > 0), - (always < 0), 0 (always exactly 0), ? else."""
+    return "".join("+" if a > 0 else "-" if b < 0 else "0" if a == b == 0 else "?"
+                   for a, b in zip(lo, hi))
+
+
+def state_table(net: Any, length: int = 10) -> str:
+    """``state_vectors`` as lines of text, one per case of ``STATE_CASES``:
+    the mean memory vector and the sign pattern of its units (+ or - when a
+    unit has that sign in every vector of the case, 0 when it is exactly 0
+    throughout, ? when it varies)."""
+    lines = []
+    for case, v in state_vectors(net, length).items():
+        mean = " ".join(f"{x:5.2f}" for x in v["mean"])
+        lines.append(f"  {case:32} mean [{mean}]  signs {_signs(v['min'], v['max'])}")
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- long-gap recall
 
 
@@ -1256,18 +1382,18 @@ def recall_test_texts(gap: int, config: RecallConfig = RecallConfig()) -> list[s
 
 def recall_run(kind: str, gap: int, seed: int,
                config: RecallConfig = RecallConfig()) -> RecallRun:
-    """Train one model on recall after 1..gap distractors with ``train.train``
-    (early stop once every validation text is right), then test it after
-    exactly `gap` distractors."""
+    """Train one model on recall after 1..gap distractors with
+    ``train.train`` (early stop once every validation text is right), then
+    test it after exactly `gap` distractors."""
     from . import train
 
-    cfg = train.TrainConfig(kind=kind, hidden_size=config.hidden_size, seed=seed,
-                            steps=config.steps, lr=config.lr,
-                            batch_size=config.batch_size, full_batch=False,
-                            eval_every=config.eval_every)
+    c = config
+    cfg = train.TrainConfig(kind=kind, hidden_size=c.hidden_size, seed=seed,
+                            steps=c.steps, lr=c.lr, batch_size=c.batch_size,
+                            full_batch=False, eval_every=c.eval_every)
     res = train.train(tasks.LongGapTask(1, gap), cfg, progress=False)
-    test = tasks.LongGapTask(gap, gap)
-    acc = train.accuracy(res.model, test, recall_test_texts(gap, config)).position
+    test, texts = tasks.LongGapTask(gap, gap), recall_test_texts(gap, c)
+    acc = train.accuracy(res.model, test, texts).position
     return RecallRun(kind, gap, seed, acc, res.steps, res.seconds, res.model)
 
 
@@ -1275,6 +1401,24 @@ def recall_sweep(config: RecallConfig = RecallConfig()) -> list[RecallRun]:
     """``recall_run`` for every gap, kind and seed of `config` (gap-major)."""
     return [recall_run(kind, gap, seed, config) for gap in config.gaps
             for kind in config.kinds for seed in config.seeds]
+
+
+def recall_model_sizes(config: RecallConfig = RecallConfig()
+                       ) -> dict[str, tuple[int, int]]:
+    """How many weights each kind of the sweep has: {kind: (recurrent,
+    total)}. Recurrent: the layer's W, U and biases, G * H * (I + H + 2) for G
+    rows per unit (1 for an RNN, 3 for a GRU, 4 for an LSTM; peepholes add
+    3 H); total adds the readout, V * (H + 1)."""
+    from . import train
+
+    task = tasks.LongGapTask(1, max(config.gaps))
+    sizes = {}
+    for kind in config.kinds:
+        model = train.build_model(task, train.TrainConfig(
+            kind=kind, hidden_size=config.hidden_size))
+        sizes[kind] = (sum(p.numel() for p in model.rnn.parameters()),
+                       sum(p.numel() for p in model.parameters()))
+    return sizes
 
 
 def recall_confusion(model: Any, gap: int,
@@ -1329,7 +1473,7 @@ def recall_table(runs: Sequence[RecallRun]) -> str:
             st = [r.steps for r in runs if r.gap == k and r.kind == kind]
             line += f"  {' '.join(f'{s:>4}' for s in st):<30}"
         lines.append(line)
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 _KIND_COLOURS = {"rnn": "#d62728", "lstm": "#1f77b4", "rnn_relu": "#ff7f0e",
@@ -1339,36 +1483,48 @@ _KIND_COLOURS = {"rnn": "#d62728", "lstm": "#1f77b4", "rnn_relu": "#ff7f0e",
 def recall_figure(runs: Sequence[RecallRun], chance: float = 0.25,
                   title: str | None = None) -> go.Figure:
     """Recall accuracy against the gap k (log axis): one line per kind through
-    the mean over seeds, one dot per seed, and the chance level."""
+    the mean over seeds, one circle per seed, and the chance level. Each
+    kind's circles sit a little to one side of its line (and each seed a
+    little apart), so that none hides under a line."""
+    if not runs:
+        raise ValueError("runs must hold at least one run")
     gaps = sorted({r.gap for r in runs})
     kinds = list(dict.fromkeys(r.kind for r in runs))
+    seeds = sorted({r.seed for r in runs})
     data = []
-    for kind in kinds:
+    for ki, kind in enumerate(kinds):
         name = _KIND_NAMES.get(kind, kind)
         colour = _KIND_COLOURS.get(kind, "#444")
         mine = [r for r in runs if r.kind == kind]
-        means = [float(np.mean([r.accuracy for r in mine if r.gap == k])) for k in gaps]
+        means = [float(np.mean([r.accuracy for r in mine if r.gap == k]))
+                 for k in gaps]
         data.append(go.Scatter(
             x=gaps, y=viz._r(means), mode="lines+markers", name=f"{name}, mean",
             line=dict(color=colour, width=3), marker=dict(size=9),
             hovertemplate=f"{name}, gap %{{x}}: mean %{{y:.3f}}<extra></extra>"))
+        # log10 shift: kinds to either side of the gap, seeds slightly apart
+        side = ki - (len(kinds) - 1) / 2
+        shift = [0.07 * side + 0.02 * (seeds.index(r.seed) - (len(seeds) - 1) / 2)
+                 for r in mine]
         data.append(go.Scatter(
-            x=[r.gap for r in mine], y=viz._r([r.accuracy for r in mine]),
+            x=[float(f"{r.gap * 10**d:.4g}") for r, d in zip(mine, shift)],
+            y=viz._r([r.accuracy for r in mine]),
             mode="markers", name=f"{name}, each seed", legendgroup=kind,
-            marker=dict(color=colour, size=7, opacity=0.45, symbol="circle-open",
+            marker=dict(color=colour, size=8, opacity=0.8, symbol="circle-open",
                         line=dict(width=2)),
-            customdata=[r.seed for r in mine],
-            hovertemplate=f"{name}, gap %{{x}}, seed %{{customdata}}: "
-                          "%{y:.3f}<extra></extra>"))
+            customdata=[[r.seed, r.gap] for r in mine],
+            hovertemplate=f"{name}, gap %{{customdata[1]}}, seed "
+                          "%{customdata[0]}: %{y:.3f}<extra></extra>"))
     data.append(go.Scatter(x=[gaps[0], gaps[-1]], y=[chance, chance], mode="lines",
                            name="chance (1 in 4)", line=dict(color="#999", dash="dot"),
                            hoverinfo="skip"))
+    lo, hi = math.log10(gaps[0]) - 0.12, math.log10(gaps[-1]) + 0.12
     return go.Figure(data=data, layout=dict(
         template="none", font=_FONT, height=470, plot_bgcolor="white",
         title=dict(text=title, x=0.01, xanchor="left") if title else None,
         margin=dict(l=70, r=20, t=50 if title else 20, b=110),
-        xaxis=dict(type="log", tickvals=gaps, title=dict(
-            text="gap k: distractors between the symbol and the question")),
+        xaxis=dict(type="log", tickvals=gaps, range=[lo, hi], title=dict(
+            text="gap k, on a log scale: distractors before the question")),
         yaxis=dict(range=[0, 1.05], title=dict(text="recall accuracy at gap k")),
         legend=dict(orientation="h", x=0, y=-0.22, yanchor="top"),
         hoverlabel=dict(font_size=13)))

@@ -25,6 +25,47 @@ def machine(coins: int, state: int, ch: str) -> int:
     return 0 if state == coins else state
 
 
+# --------------------------------------------------------------------------- equations
+
+
+def test_rnn_forward_is_torchs_rnn_step_by_step():
+    torch.manual_seed(0)
+    for nonlinearity, phi in (("tanh", np.tanh), ("relu", lambda z: np.maximum(z, 0))):
+        rnn = torch.nn.RNN(3, 4, nonlinearity=nonlinearity, batch_first=True).double()
+        p = {k: v.detach().numpy() for k, v in rnn.state_dict().items()}
+        x = np.random.default_rng(1).normal(size=(7, 3))
+        with torch.no_grad():
+            expected = rnn(torch.from_numpy(x))[0].numpy()
+        h = memory.rnn_forward(x, p["weight_ih_l0"], p["weight_hh_l0"],
+                               p["bias_ih_l0"] + p["bias_hh_l0"], phi=phi)
+        assert h.shape == (7, 4)
+        assert np.abs(h - expected).max() < 1e-12
+    # h_1 = tanh(W x_1 + b) from h_0 = 0, by hand
+    h = memory.rnn_forward([[1.0]], [[2.0]], [[5.0]], [0.5])
+    assert h[0, 0] == pytest.approx(math.tanh(2.5), abs=1e-15)
+    with pytest.raises(ValueError, match=r"need x \(T, I\)"):
+        memory.rnn_forward(np.zeros((3, 2)), np.zeros((4, 3)), np.zeros((4, 4)),
+                           np.zeros(4))
+
+
+def sample_function(x):
+    """A docstring."""
+    y = x + 1
+    if y > 3:
+        raise ValueError("y must be small")
+    return y
+
+
+def test_source_excerpt_leaves_out_lines_and_checks_the_width():
+    src = memory.source_excerpt(sample_function, omit=("if y", "raise"),
+                                note="checks", docstring=False)
+    assert src.splitlines() == ["def sample_function(x):", "    y = x + 1",
+                                "    ...  # checks", "    return y"]
+    assert '"""A docstring."""' in memory.source_excerpt(sample_function)
+    with pytest.raises(ValueError, match="must fit in 10 characters"):
+        memory.source_excerpt(sample_function, width=10)
+
+
 # --------------------------------------------------------------------------- diagrams
 
 
@@ -39,6 +80,9 @@ def test_unrolled_figure_draws_one_column_per_step():
     texts = [a.text for a in fig.layout.annotations]
     assert texts.count("<i>U</i>") == 1 + 5  # the loop's U and one per step
     assert texts.count("<i>W</i>") == 1 + 5 and texts.count("<i>V</i>") == 1 + 5
+    # the self-loop ends in an arrow long enough for plotly to draw its head
+    heads = [a for a in fig.layout.annotations if a.showarrow]
+    assert min(math.hypot(a.x - a.ax, a.y - a.ay) for a in heads) >= 0.3
     with pytest.raises(ValueError, match="steps must be"):
         memory.unrolled_figure(steps=1)
 
@@ -94,6 +138,10 @@ def test_rnn_step_through_slider_shows_each_step():
     fig = memory.rnn_step_through(st)
     steps = fig.layout.sliders[0].steps
     assert len(steps) == len(text)
+    # numbered from 1, as in the equations: step 1 reads x_1
+    assert [s.label for s in steps] == [f"{t + 1}: {ch}" for t, ch in enumerate(text)]
+    assert steps[0].args[1]["title.text"].startswith("step 1: read 'c'")
+    assert list(fig.data[0].x) == [1, 2, 3, 4]
     for t, step in enumerate(steps):
         data, layout, idx = step.args
         panel = np.array(data["z"][1])  # (H, 6): h_{t-1}, Wx, Uh, b, sum, h_t
@@ -123,6 +171,9 @@ def test_hand_set_turnstile_agrees_on_every_string():
     assert a.steps == sum(L * 2**L for L in range(1, 13)) == a.steps_agree
     assert a.first_wrong is None
     assert str(a).startswith("8190 of 8190 input strings")
+    assert "(90114 of 90114 steps)" in str(a)  # 2 + 2*4 + ... + 12*2^12 steps
+    assert sum(L * 2**L for L in range(1, 13)) == 90114
+    assert max(len(line) for line in str(a).splitlines()) <= 77
 
 
 def test_a_turnstile_that_always_says_walk_is_caught():
@@ -171,6 +222,7 @@ def test_weight_margins_match_the_readout_algebra():
     margins = {m.weight: m for m in memory.weight_margins(hs.turnstile(), grid)}
     v = margins["V[WALK, two coins (WALK)]"]  # b_y = -1: V > 1
     assert (v.low, v.high, v.open_high) == (1.25, 3.0, True)
+    assert v.interval() == ">= 1.25"
     b = margins["b_y[WALK]"]  # V = 2: -2 < b_y <= 0
     assert (b.low, b.high, b.open_low, b.open_high) == (-1.75, 0.0, False, False)
     assert b.interval() == "-1.75 to 0"
@@ -192,8 +244,13 @@ def test_break_figure_slider_shows_each_value():
         z_net, z_machine = step.args[0]["z"][1]
         assert z_machine == list(truth)
         assert z_net == [2 if s != m else int(s) for s, m in zip(said, truth)]
+        shown = step.args[0]["text"][1][0]  # what the "network says" row prints
+        assert shown == [("\u2717 " if s != m else "") + ("WALK" if s else "LOCKED")
+                         for s, m in zip(said, truth)]
         n_ok = memory.turnstile_agreement(moved, 8).agree
         assert f"{n_ok} of {2**9 - 2} strings right" in step.args[1]["title.text"]
+    assert list(fig.data[0].x) == list(range(1, len(text) + 1))
+    assert any("\u2717" in a.text for a in fig.layout.annotations)  # the key
     with pytest.raises(KeyError):
         memory.break_figure(net, "b[x]", values, text)
 
@@ -346,6 +403,10 @@ def test_machine_states_and_state_vectors_of_the_hand_set_turnstile():
         if case in one_hot:
             expected[net.unit(one_hot[case])] = 1
         assert np.array_equal(v["min"], expected) and np.array_equal(v["max"], expected)
+    table = memory.state_table(net, length=6).splitlines()
+    assert [line.split("signs ")[1] for line in table] == [
+        "000", "000", "+00", "0+0", "00+"]  # units: paid, push refused, two coins
+    assert max(len(line) for line in table) <= 77
     with pytest.raises(ValueError, match="0 \\(coin\\) and 1"):
         memory.machine_states(np.array([[0, 2]]))
 
@@ -358,6 +419,13 @@ def test_led_heatmap_shows_the_led_of_every_word():
     assert np.allclose(z, states[0][:, 0], atol=1e-3)
     texts = [t for row in fig.data[0].text for t in row if t]
     assert texts == words[0]
+    n_lines = -(-len(words[0]) // 8)  # ceil
+    assert list(fig.layout.yaxis.ticktext) == ["sentence 1"] + [
+        "sentence 1 (cont.)"] * (n_lines - 1)
+    assert fig.data[0].colorbar.title.text == "h"
+    assert fig.layout.xaxis.showticklabels is False
+    with pytest.raises(ValueError, match="wrap must be"):
+        memory.led_heatmap(led, [hs.FRANCE], wrap=0)
 
 
 # --------------------------------------------------------------------------- recall
@@ -391,5 +459,20 @@ def test_recall_table_and_figure_average_the_seeds():
     fig = memory.recall_figure(runs)
     means = {t.name: list(t.y) for t in fig.data if t.name.endswith("mean")}
     assert means == {"tanh RNN, mean": [0.75, 0.5], "LSTM, mean": [1.0, 0.75]}
+    for t in fig.data:
+        if t.name.endswith("each seed"):  # beside the gap, not on the line
+            gaps = [c[1] for c in t.customdata]
+            assert all(x != g and abs(math.log10(x / g)) < 0.1
+                       for x, g in zip(t.x, gaps))
+    assert "log" in fig.layout.xaxis.title.text
     g = memory.gradient_figure({"a": np.array([1.0, 1e-3, 1e-40])})
     assert list(g.data[0].y) == [1.0, 0.001, None] and g.layout.yaxis.type == "log"
+
+
+def test_recall_model_sizes_count_the_weights():
+    config = memory.RecallConfig(gaps=(3,), hidden_size=5)
+    sizes = memory.recall_model_sizes(config)
+    V, H = len(tasks.LongGapTask.alphabet), 5  # one-hot inputs over the alphabet
+    for kind, G in (("rnn", 1), ("lstm", 4)):
+        recurrent = G * H * (V + H + 2)  # W (GH, V), U (GH, H), two biases
+        assert sizes[kind] == (recurrent, recurrent + V * (H + 1))
