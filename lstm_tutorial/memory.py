@@ -94,7 +94,7 @@ _LOCKED = dict(fill="#fde0dd", line="#cb181d")
 _WALK = dict(fill="#c7e9c0", line="#238b45")
 
 
-# --------------------------------------------------------------------------- the equations
+# ---------------------------------------------------------------- the equations
 
 
 def _check_rnn(x: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarray) -> None:
@@ -155,7 +155,7 @@ def source_excerpt(obj: Any, omit: Sequence[str] = (), note: str = "",
     return "\n".join(out)
 
 
-# --------------------------------------------------------------------------- drawing
+# ---------------------------------------------------------------------- drawing
 
 
 class _Canvas:
@@ -173,7 +173,8 @@ class _Canvas:
         x0, x1, y0, y1 = x - w / 2, x + w / 2, y - h / 2, y + h / 2
         path = (f"M {x0 + r},{y0} L {x1 - r},{y0} Q {x1},{y0} {x1},{y0 + r} "
                 f"L {x1},{y1 - r} Q {x1},{y1} {x1 - r},{y1} L {x0 + r},{y1} "
-                f"Q {x0},{y1} {x0},{y1 - r} L {x0},{y0 + r} Q {x0},{y0} {x0 + r},{y0} Z")
+                f"Q {x0},{y1} {x0},{y1 - r} L {x0},{y0 + r} "
+                f"Q {x0},{y0} {x0 + r},{y0} Z")
         self.shapes.append(dict(type="path", path=path, fillcolor=colours["fill"],
                                 line=dict(color=colours["line"], width=2, dash=dash),
                                 layer="below"))
@@ -255,7 +256,7 @@ def _sub(name: str, index: str) -> str:
     return f"<i>{name}</i><sub>{index}</sub>"
 
 
-# --------------------------------------------------------------------------- diagrams
+# --------------------------------------------------------------------- diagrams
 
 
 def unrolled_figure(steps: int = 4, title: str | None = None) -> go.Figure:
@@ -406,7 +407,7 @@ def state_machine_figure(coins: int = 2, title: str | None = None) -> go.Figure:
                      title=title)
 
 
-# --------------------------------------------------------------------------- stepping
+# --------------------------------------------------------------------- stepping
 
 
 @dataclass(frozen=True)
@@ -435,7 +436,8 @@ class RNNSteps:
     nonlinearity: str
 
 
-def _as_model(net: Any) -> tuple[Any, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+def _as_model(net: Any
+              ) -> tuple[Any, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """(SequenceModel, tokens, unit names, output names) of a HandSet, or of a
     (SequenceModel, tokens) pair with generic names."""
     if isinstance(net, handset.HandSet):
@@ -605,7 +607,7 @@ def rnn_step_through(steps: RNNSteps, *, decide: bool = True,
     return go.Figure(data=data, layout=layout)
 
 
-# --------------------------------------------------------------------------- turnstile
+# -------------------------------------------------------------------- turnstile
 
 TURNSTILE_OUTPUTS = ("LOCKED", "WALK")  # output ids 0, 1, as in tasks.TurnstileTask
 
@@ -868,9 +870,10 @@ def break_figure(net: handset.HandSet, weight: str, values: Sequence[float],
 
     For each value: the hidden state of every unit at every step of `text`
     (top), the network's output against the state machine's (bottom: LOCKED
-    grey, WALK green, a wrong step red and marked with a cross), and in the title how many of all strings of length
-    1..max_len still agree. Each slider step restyles the two heatmaps and the
-    title, so it works in a static page.
+    grey, WALK green, a wrong step red and marked with a cross), and in the
+    title how many of all strings of length 1..max_len still agree. Each
+    slider step restyles the two heatmaps and the title, so it works in a
+    static page.
     """
     if weight not in weight_names(net):
         raise handset.UnknownTokenError(
@@ -1001,7 +1004,7 @@ class TurnstileBreaker:
                                 "data": figure_bundle(self.figure)},)
 
 
-# --------------------------------------------------------------------------- France LED
+# ------------------------------------------------------------------- France LED
 
 
 @dataclass(frozen=True)
@@ -1108,7 +1111,7 @@ def fixed_point(u: float, h0: float = 1.0, steps: int = 10_000) -> float:
     return h
 
 
-# --------------------------------------------------------------------------- gradients
+# -------------------------------------------------------------------- gradients
 
 
 def gradient_norms(model: Any, ids: Any) -> np.ndarray:
@@ -1169,7 +1172,7 @@ def gradient_norms(model: Any, ids: Any) -> np.ndarray:
     return norms.mean(dim=0).flip(0).detach().double().numpy()  # index d = T - t
 
 
-# --------------------------------------------------------------------------- hand-set vs learned
+# ---------------------------------------------------------- hand-set vs learned
 
 
 def rnn_weights(net: Any) -> dict[str, np.ndarray]:
@@ -1329,7 +1332,7 @@ def state_table(net: Any, length: int = 10) -> str:
     return "\n".join(lines)
 
 
-# --------------------------------------------------------------------------- long-gap recall
+# -------------------------------------------------------------- long-gap recall
 
 
 @dataclass(frozen=True)

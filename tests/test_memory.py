@@ -25,7 +25,7 @@ def machine(coins: int, state: int, ch: str) -> int:
     return 0 if state == coins else state
 
 
-# --------------------------------------------------------------------------- equations
+# -------------------------------------------------------------------- equations
 
 
 def test_rnn_forward_is_torchs_rnn_step_by_step():
@@ -66,7 +66,7 @@ def test_source_excerpt_leaves_out_lines_and_checks_the_width():
         memory.source_excerpt(sample_function, width=10)
 
 
-# --------------------------------------------------------------------------- diagrams
+# --------------------------------------------------------------------- diagrams
 
 
 def test_unrolled_figure_draws_one_column_per_step():
@@ -105,7 +105,7 @@ def test_state_machine_figure_draws_exactly_the_machines_transitions(coins):
         memory.state_machine_figure(3)
 
 
-# --------------------------------------------------------------------------- stepping
+# --------------------------------------------------------------------- stepping
 
 
 def test_rnn_steps_of_the_coin_counter_count_coins_and_pushes():
@@ -154,7 +154,7 @@ def test_rnn_step_through_slider_shows_each_step():
     assert np.allclose(np.array(fig.data[1].z)[:, -1], st.h[0], atol=1e-3)
 
 
-# --------------------------------------------------------------------------- turnstile
+# -------------------------------------------------------------------- turnstile
 
 
 def test_all_strings_are_every_string_in_alphabetical_order():
@@ -269,7 +269,7 @@ def test_turnstile_breaker_rechecks_when_a_slider_moves():
     assert "not in the alphabet" in b.status.value
 
 
-# --------------------------------------------------------------------------- France LED
+# ------------------------------------------------------------------- France LED
 
 
 def bisect_root(f, lo: float, hi: float) -> float:
@@ -296,7 +296,7 @@ def test_france_led_lights_at_france_and_holds_the_fixed_point():
         led.encode("In Spain")
 
 
-# --------------------------------------------------------------------------- gradients
+# -------------------------------------------------------------------- gradients
 
 
 def test_gradient_norms_of_a_tanh_rnn_are_products_of_jacobians():
@@ -357,7 +357,7 @@ def test_gradient_norms_reject_bad_input():
                               np.zeros((1, 2), dtype=int))
 
 
-# --------------------------------------------------------------------------- learned vs hand-set
+# ---------------------------------------------------------- learned vs hand-set
 
 
 def test_turnstile_random_agreement_counts_fully_right_strings():
@@ -374,7 +374,8 @@ def test_rnn_weights_and_their_figure():
     k = hs.turnstile().unit("two coins (WALK)")
     assert w["b"][k] == -1 and w["V"][1, k] == 2 and w["b_y"][1] == -1
     fig = memory.weights_figure({"hand": hs.turnstile(), "again": hs.turnstile().model})
-    grid = np.array([[np.nan if v is None else v for v in row] for row in fig.data[0].z])
+    grid = np.array([[np.nan if v is None else v for v in row]
+                     for row in fig.data[0].z])
     # row k: W (2 columns), U (3), b, V^T (2); last row: b_y under the V columns
     assert np.array_equal(grid[k, :2], w["W"][k]) and np.array_equal(grid[k, 2:5],
                                                                      w["U"][k])
@@ -428,7 +429,7 @@ def test_led_heatmap_shows_the_led_of_every_word():
         memory.led_heatmap(led, [hs.FRANCE], wrap=0)
 
 
-# --------------------------------------------------------------------------- recall
+# ----------------------------------------------------------------------- recall
 
 
 def test_recall_run_trains_and_tests_at_the_gap():
