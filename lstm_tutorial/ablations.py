@@ -124,10 +124,10 @@ def source_lines(obj: Any, first: str, last: str) -> str:
     return textwrap.dedent("\n".join(lines[a : b + 1]))
 
 
-def weight_lines(rows: Sequence[Any], width: int = 79) -> str:
+def weight_lines(rows: Sequence[Any], width: int = 77) -> str:
     """Rows of a hand-set weight table (handset.WeightRow) as text lines of at
-    most ``width`` characters: the entry, its value, and the reason, wrapped
-    under itself."""
+    most ``width`` characters (77 fit the book's code column): the entry, its
+    value, and the reason, wrapped under itself."""
     if not rows:
         raise ValueError("rows must hold at least one WeightRow")
     w = max(len(r.weight) for r in rows)
@@ -579,7 +579,7 @@ def word_step_through(trace: Any, tokens: Sequence[str], *,
     for d in fig.data:
         if getattr(d, "showscale", None) is not False and d.type == "heatmap":
             d.colorbar.title.side = "right"
-    fig.data[0].update(textfont=dict(size=10), xgap=4)  # the word strip
+    fig.data[0].update(textfont=dict(size=9), xgap=4)  # the word strip
     return start_at(fig, step)
 
 
