@@ -891,7 +891,7 @@ class SentenceWhatIf:
     net: a word-level handset.HandSet (e.g. ``sentence_lstm()``); sentences: the
     choices offered in the text box (any sentence of the vocabulary may be
     typed). Under a widgets.StepThrough (step slider, unit, what-if gate and
-    value) a line lists the top next-word scores after the current word, with
+    value) a line lists the top next-word logits after the current word, with
     the what-if applied. Words outside the vocabulary give a message listing it.
     Attributes: ``widget`` (show with display.live), ``text``, ``message``,
     ``stepper`` (the current StepThrough), ``predictions``.
@@ -957,8 +957,10 @@ class SentenceWhatIf:
         order = [k for k in np.argsort(-logits, kind="stable") if abs(logits[k]) > 1e-9]
         scored = ", ".join(f"{html.escape(self.net.outputs[k])} {logits[k]:.2f}"
                            for k in order[: self.top])
-        rest = "every other word 0.00" if scored else "every word scores 0.00"
-        self.predictions.value = (f"<b>next-word scores after "
+        more = len(order) - self.top  # non-zero logits not listed (lower ones)
+        rest = ("every word 0.00" if not scored else "every other word 0.00"
+                if more <= 0 else f"{more} more below; every other word 0.00")
+        self.predictions.value = (f"<b>next-word logits after "
                                   f"'{html.escape(st.tokens[t])}'</b>: "
                                   f"{scored + '; ' if scored else ''}{rest}")
 

@@ -279,6 +279,8 @@ def test_sentence_what_if_control(net):
     st.apply.click()
     st.step.value = t_the
     assert control.predictions.value.split(": ")[1].startswith("croissant 2.09")
+    st.step.value = 4  # 'ate': her, his, croissant and pizza score (top 3)
+    assert control.predictions.value.endswith("1 more below; every other word 0.00")
     control.text.value = "In France, Mary ate her pizza"  # a new sentence
     assert control.stepper is not st and control.stepper.tokens[-1] == "pizza"
     assert control.message.value == ""
