@@ -122,17 +122,21 @@ def stats_by_char(values: Any, texts: str | Sequence[str],
 def eta_squared(values: Any, groups: Sequence[Any]) -> float:
     """The share of the spread of ``values`` explained by ``groups``:
 
-        eta^2 = 1 - sum_g sum_{n in g} ||v_n - mean_g||^2 / sum_n ||v_n - mean||^2
+        eta^2 = 1 - within / total
+        within = sum_g sum_{n in g} ||v_n - mean_g||^2
+        total = sum_n ||v_n - mean||^2
 
-    values: (n,) numbers or (n, H) state vectors, one per item; groups: n labels
-    (e.g. the count N of each text). 1 means items of the same group have
-    identical values; 0 means the group means are all equal.
+    values: (n,) numbers or (n, H) state vectors, one per item;
+    groups: n labels (e.g. the count N of each text). 1 means items of
+    the same group have identical values; 0 means the group means are
+    all equal.
     """
     v = np.asarray(values, dtype=float)
     if v.ndim == 1:
         v = v[:, None]
     if v.ndim != 2:
-        raise ValueError(f"values must have shape (n,) or (n, H), got {v.shape}")
+        raise ValueError(f"values must have shape (n,) or (n, H), "
+                         f"got {v.shape}")
     labels = list(groups)
     if len(labels) != len(v):
         raise ValueError(f"groups must give one label per value ({len(v)}), "
@@ -141,7 +145,8 @@ def eta_squared(values: Any, groups: Sequence[Any]) -> float:
         raise ValueError("values must hold at least 2 finite items")
     total = float(((v - v.mean(axis=0)) ** 2).sum())
     if total <= 1e-24 * len(v) * max(1.0, float(np.abs(v).max()) ** 2):
-        raise ValueError("the values are all equal: there is no spread to explain")
+        raise ValueError("the values are all equal: "
+                         "there is no spread to explain")
     within = 0.0
     for g in dict.fromkeys(labels):
         members = v[[k for k, lab in enumerate(labels) if lab == g]]
@@ -275,27 +280,34 @@ class CounterSteps(NamedTuple):
 
 def counter_steps(model: SequenceModel, task: Task, unit: int,
                   n: int = 200) -> CounterSteps:
-    """The steady steps of a counting cell on the noise-free text a^n <delim> b^n:
+    """The steady steps of a counting cell on the text a^n <delim> b^n:
 
-        up = mean_{t in a's} (c_t - c_{t-1}),  down = mean_{t in b's} (c_t - c_{t-1})
+        up = mean_{t in a's} (c_t - c_{t-1})
+        down = mean_{t in b's} (c_t - c_{t-1})
 
-    over the middle half of each run (the first and last few steps differ), and
-    the mean forget gate f there. With f = 1 the change is exactly i_t g_t.
+    over the middle half of each run (the first and last few steps
+    differ), and the mean forget gate f there. With f = 1 the change is
+    exactly i_t g_t.
     """
     if task.name not in ("counting", "noisy_counting"):
-        raise ValueError(f"counter_steps needs a counting task, got {task.name}")
+        raise ValueError(f"counter_steps needs a counting task, "
+                         f"got {task.name}")
     if isinstance(n, bool) or not isinstance(n, int) or n < 8:
-        raise ValueError(f"n must be an int >= 8 (a run with a middle half), got {n!r}")
+        raise ValueError(f"n must be an int >= 8 (a run with a middle "
+                         f"half), got {n!r}")
     if not 0 <= unit < model.cell.hidden_size:
-        raise ValueError(f"unit must be in [0, {model.cell.hidden_size}), got {unit}")
-    tr = model.trace(task.encode(task.example(n)[:-1]))  # a^n, delimiter, b^n
+        raise ValueError(f"unit must be in [0, {model.cell.hidden_size}), "
+                         f"got {unit}")
+    text = task.example(n)[:-1]  # a^n, delimiter, b^n
+    tr = model.trace(task.encode(text))
     c = tr.c[:, unit].astype(float)  # (2n + 1,)
     dc = np.diff(c, prepend=0.0)  # c_t - c_{t-1}, c_{-1} = 0
     a_mid = slice(n // 4, 3 * n // 4)  # middle half of the a's
-    b_mid = slice(n + 1 + n // 4, n + 1 + 3 * n // 4)  # middle half of the b's
+    b_mid = slice(n + 1 + n // 4, n + 1 + 3 * n // 4)  # ... of the b's
     f = tr.f[:, unit].astype(float)
     f_mid = float(np.concatenate([f[a_mid], f[b_mid]]).mean())
-    return CounterSteps(float(dc[a_mid].mean()), float(dc[b_mid].mean()), f_mid)
+    up, down = float(dc[a_mid].mean()), float(dc[b_mid].mean())
+    return CounterSteps(up, down, f_mid)
 
 
 # ----------------------------------------------------------------- explorer
