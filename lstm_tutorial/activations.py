@@ -1,4 +1,4 @@
-"""The three activations of the book and their interactive plot (chapter 1).
+"""The three activations of the book, and their interactive plot (chapter 1).
 
     sigmoid(x) = 1 / (1 + exp(-x))      in (0, 1),  slope sigmoid(x)(1 - sigmoid(x))
     tanh(x)    = 2 sigmoid(2x) - 1      in (-1, 1), slope 1 - tanh(x)^2
@@ -12,7 +12,18 @@ from collections.abc import Callable
 import numpy as np
 import plotly.graph_objects as go
 
-from .cells import relu, sigmoid
+__all__ = ["sigmoid", "relu", "ACTIVATIONS", "COLOURS", "activations_figure"]
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """sigma(x) = 1 / (1 + exp(-x)), computed as (1 + tanh(x / 2)) / 2 (no overflow)."""
+    x = np.asarray(x)
+    return 0.5 * np.tanh(0.5 * x) + 0.5
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """relu(x) = max(0, x)."""
+    return np.maximum(x, 0)
 
 
 ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {

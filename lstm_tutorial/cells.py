@@ -15,19 +15,24 @@ peephole LSTM adds the diagonal peepholes ``weight_ci_l{k}``, ``weight_cf_l{k}``
 hold (T, H) or (B, T, H) arrays to match. Cells compute in the dtype of their
 parameters (float32 or float64); inputs are cast to it.
 
-A cell's step is written once, time-major, for a batch: the input projection
-``x_t W_ih^T + b`` of all T steps is one matmul per layer, and each step adds one
-matmul ``h_{t-1} W_hh^T`` plus elementwise operations written into preallocated
-trace arrays.
+The equations of one step, as the book shows them, are the reference steps of
+:mod:`lstm_tutorial.steps`; ``trace`` runs the same arithmetic in the faster,
+batched loops of ``lstm_tutorial._fast`` (tested equal to 1e-12 in float64).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import torch
+
+from . import _fast
+from .activations import relu, sigmoid
+from .gates import aliases
+from .models import PeepholeLSTM as TorchPeephole
+from .traces import LayerTrace, Override, Trace
 
 __all__ = [
     "GRU",
@@ -43,17 +48,6 @@ __all__ = [
     "relu",
     "sigmoid",
 ]
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """sigma(x) = 1 / (1 + exp(-x)), computed as (1 + tanh(x / 2)) / 2 (no overflow)."""
-    x = np.asarray(x)
-    return 0.5 * np.tanh(0.5 * x) + 0.5
-
-
-def relu(x: np.ndarray) -> np.ndarray:
-    """relu(x) = max(0, x)."""
-    return np.maximum(x, 0)
 
 
 _ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -155,163 +149,6 @@ class Dense:
     def __repr__(self) -> str:
         act = self.activation if isinstance(self.activation, str | None) else "custom"
         return f"Dense({self.in_features} -> {self.out_features}, activation={act})"
-
-
-# --------------------------------------------------------------------------- traces
-
-# Intuitive names of the book (same arrays as the standard symbols).
-_LSTM_ALIASES = {
-    "save": "i",
-    "remember": "f",
-    "candidate": "g",
-    "focus": "o",
-    "long_term": "c",
-    "working": "h",
-}
-_ALIASES = {
-    "rnn": {"working": "h"},
-    "lstm": _LSTM_ALIASES,
-    "peephole": _LSTM_ALIASES,
-    "gru": {"reset": "r", "update": "z", "candidate": "n", "working": "h"},
-}
-
-
-class LayerTrace:
-    """Every intermediate of one layer: fields are (T, H) or (B, T, H) arrays.
-
-    Read a field as ``lt.f`` or ``lt["f"]``; intuitive aliases work too
-    (``lt.remember is lt.f``).
-    """
-
-    def __init__(self, kind: str, fields: dict[str, np.ndarray]) -> None:
-        self.kind = kind
-        self._fields = fields
-
-    @property
-    def quantities(self) -> tuple[str, ...]:
-        return tuple(self._fields)
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        key = _ALIASES[self.kind].get(name, name)
-        if key not in self._fields:
-            raise KeyError(
-                f"{self.kind} trace has no quantity {name!r}; expected one of "
-                f"{self.quantities} or aliases {tuple(_ALIASES[self.kind])}"
-            )
-        return self._fields[key]
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        try:
-            return self[name]
-        except KeyError as e:
-            raise AttributeError(e.args[0]) from None
-
-    def __contains__(self, name: str) -> bool:
-        return _ALIASES[self.kind].get(name, name) in self._fields
-
-    def __dir__(self) -> list[str]:
-        return sorted(
-            set(super().__dir__()) | set(self._fields) | set(_ALIASES[self.kind])
-        )
-
-    def __repr__(self) -> str:
-        shape, names = self._fields["h"].shape, self.quantities
-        return f"LayerTrace(kind={self.kind!r}, shape={shape}, quantities={names})"
-
-
-class Trace:
-    """The run of a (stacked) cell over a sequence.
-
-    ``trace.layers[k]`` is the :class:`LayerTrace` of layer k; attribute and item
-    access read the top layer (``trace.f``, ``trace["remember"]``), plus extra
-    whole-model fields such as ``logits``. ``h_n`` (and ``c_n`` for LSTMs) are
-    the final states, (L, H) or (L, B, H) like torch.
-    """
-
-    def __init__(
-        self,
-        kind: str,
-        layers: list[LayerTrace],
-        h_n: np.ndarray,
-        c_n: np.ndarray | None = None,
-        extra: dict[str, np.ndarray] | None = None,
-    ) -> None:
-        self.kind = kind
-        self.layers = layers
-        self.h_n = h_n
-        self.c_n = c_n
-        self._extra = dict(extra or {})
-
-    @property
-    def num_layers(self) -> int:
-        return len(self.layers)
-
-    @property
-    def batched(self) -> bool:
-        return self.layers[-1]["h"].ndim == 3
-
-    @property
-    def quantities(self) -> tuple[str, ...]:
-        return self.layers[-1].quantities + tuple(self._extra)
-
-    def layer(self, k: int) -> LayerTrace:
-        """The trace of layer k (negative k counts from the top)."""
-        if not -self.num_layers <= k < self.num_layers:
-            raise IndexError(
-                f"layer must be in [-{self.num_layers}, {self.num_layers}), got {k}"
-            )
-        return self.layers[k]
-
-    def with_fields(self, **fields: np.ndarray) -> Trace:
-        """A copy of this trace (sharing arrays) with extra whole-model fields."""
-        return Trace(
-            self.kind, self.layers, self.h_n, self.c_n, {**self._extra, **fields}
-        )
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        if name in self._extra:
-            return self._extra[name]
-        return self.layers[-1][name]
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        try:
-            return self[name]
-        except KeyError as e:
-            raise AttributeError(e.args[0]) from None
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._extra or name in self.layers[-1]
-
-    def __dir__(self) -> list[str]:
-        return sorted(
-            set(super().__dir__()) | set(dir(self.layers[-1])) | set(self._extra)
-        )
-
-    def __repr__(self) -> str:
-        return (
-            f"Trace(kind={self.kind!r}, layers={self.num_layers}, "
-            f"shape={self.layers[-1]['h'].shape}, quantities={self.quantities})"
-        )
-
-
-@dataclass(frozen=True)
-class Override:
-    """Force gate `gate` of `unit` to `value` at step t (all batch rows) in `layer`.
-
-    The value replaces the post-activation (e.g. f_t) and the recurrence continues
-    from there. Gates: LSTM "i", "f", "g", "o", "c", "h"; GRU "r", "z", "n", "h";
-    RNN "h"; intuitive aliases ("remember", ...) are accepted.
-    """
-
-    t: int
-    gate: str
-    unit: int
-    value: float
-    layer: int = -1
 
 
 # --------------------------------------------------------------------------- cells
@@ -450,8 +287,6 @@ class _RecurrentCell:
 
     def to_torch(self) -> Any:
         """The torch module (batch_first=True) holding these weights."""
-        import torch
-
         module = self._make_torch_module()
         state = {k: torch.from_numpy(v.copy()) for k, v in self._params.items()}
         module.load_state_dict(state)
@@ -518,7 +353,7 @@ class _RecurrentCell:
         """{(layer, t): [(gate, unit, value), ...]} with checked indices."""
         L, H = self.num_layers, self.hidden_size
         allowed = self.override_gates
-        aliases = _ALIASES[self.kind]
+        kind_aliases = aliases(self.kind)
         table: dict[tuple[int, int], list[tuple[str, int, float]]] = {}
         for ov in overrides:
             if not isinstance(ov, Override):
@@ -529,11 +364,11 @@ class _RecurrentCell:
                         f"overrides must be Override(t, gate, unit, value, layer=-1), "
                         f"got {ov!r}"
                     ) from e
-            gate = aliases.get(ov.gate, ov.gate)
+            gate = kind_aliases.get(ov.gate, ov.gate)
             if gate not in allowed:
                 raise ValueError(
                     f"override gate must be one of {allowed} (or aliases "
-                    f"{tuple(k for k, v in aliases.items() if v in allowed)}) for "
+                    f"{tuple(k for k, v in kind_aliases.items() if v in allowed)}) for "
                     f"{type(self).__name__}, got {ov.gate!r}"
                 )
             if not -L <= ov.layer < L:
@@ -604,33 +439,6 @@ class _RecurrentCell:
         raise NotImplementedError
 
 
-def _project(x: np.ndarray, W_ih: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """x_t W_ih^T + b for all T steps in one matmul: (T, B, I) -> (T, B, rows)."""
-    T, B, I = x.shape
-    out = np.matmul(x.reshape(T * B, I), W_ih.T)
-    out += b
-    return out.reshape(T, B, -1)
-
-
-def _force(step_overrides: list[tuple[str, int, float]], **gates: np.ndarray) -> None:
-    """Set gates[gate][:, unit] = value for this step's overrides of these gates."""
-    for gate, unit, value in step_overrides:
-        if gate in gates:
-            gates[gate][:, unit] = value
-
-
-def _half_scale(gates: str, sigmoid_gates: str, H: int, dtype: np.dtype) -> np.ndarray:
-    """s = 1/2 on the rows of sigmoid gates, 1 on the others: (G*H,).
-
-    sigma(a) = (1 + tanh(a / 2)) / 2, so tanh(s * pre) * s + (1 - s) applies
-    sigma or tanh to every gate in three ufunc calls. Scaling by 1/2 is exact,
-    so the loop keeps s * pre and multiplies by 1 / s once at the end.
-    """
-    return np.repeat([0.5 if g in sigmoid_gates else 1.0 for g in gates], H).astype(
-        dtype
-    )
-
-
 class RNN(_RecurrentCell):
     """The vanilla (Elman) RNN, torch.nn.RNN:
 
@@ -658,8 +466,6 @@ class RNN(_RecurrentCell):
         return super().__repr__()[:-1] + f", nonlinearity={self.nonlinearity!r})"
 
     def _make_torch_module(self) -> Any:
-        import torch
-
         return torch.nn.RNN(
             self.input_size,
             self.hidden_size,
@@ -670,24 +476,7 @@ class RNN(_RecurrentCell):
         )
 
     def _run_layer(self, p, x, h0, c0, overrides):
-        W_hh_T = p["weight_hh"].T.copy()  # (H, H)
-        # pre_h[t] = W_ih x_t + b_ih + b_hh for all steps, then += W_hh h_{t-1} below
-        pre_h = _project(x, p["weight_ih"], p["bias_ih"] + p["bias_hh"])  # (T, B, H)
-        h = np.empty_like(pre_h)
-        hW = np.empty_like(h0)  # W_hh h_{t-1}: (B, H)
-        relu = self.nonlinearity == "relu"
-        h_prev = h0
-        for t, (pre_t, h_t) in enumerate(zip(pre_h, h)):
-            np.matmul(h_prev, W_hh_T, out=hW)
-            pre_t += hW
-            if relu:
-                np.maximum(pre_t, 0, out=h_t)  # h_t = relu(pre_h)
-            else:
-                np.tanh(pre_t, out=h_t)  # h_t = tanh(pre_h)
-            if t in overrides:
-                _force(overrides[t], h=h_t)
-            h_prev = h_t
-        return {"pre_h": pre_h, "h": h}
+        return _fast.rnn_layer(p, x, h0, c0, overrides, self.nonlinearity == "relu")
 
 
 class LSTM(_RecurrentCell):
@@ -710,8 +499,6 @@ class LSTM(_RecurrentCell):
     has_cell_state = True
 
     def _make_torch_module(self) -> Any:
-        import torch
-
         return torch.nn.LSTM(
             self.input_size,
             self.hidden_size,
@@ -721,58 +508,7 @@ class LSTM(_RecurrentCell):
         )
 
     def _run_layer(self, p, x, h0, c0, overrides):
-        T, B, _ = x.shape
-        H = self.hidden_size
-        s = _half_scale("ifgo", "ifo", H, self.dtype)  # (4H,): 1/2 on i, f, o
-        one_minus_s = 1 - s
-        W_hh_s = (p["weight_hh"] * s[:, None]).T.copy()  # (H, 4H)
-        # pre[t] = s * (W_ih x_t + b_ih + b_hh) for all steps, += s * W_hh h_{t-1} below
-        pre = _project(
-            x, p["weight_ih"] * s[:, None], (p["bias_ih"] + p["bias_hh"]) * s
-        )
-        act = np.empty_like(pre)  # (T, B, 4H): i | f | g | o after their activations
-        c = np.empty((T, B, H), dtype=self.dtype)
-        h = np.empty_like(c)
-        hW = np.empty((B, 4 * H), dtype=self.dtype)  # s * W_hh h_{t-1}
-        tmp = np.empty((B, H), dtype=self.dtype)
-        i_, f_, g_, o_ = _blocks(act, 4)
-        h_prev, c_prev = h0, c0
-        steps = zip(pre, act, i_, f_, g_, o_, c, h)
-        for t, (pre_t, a, i, f, g, o, c_t, h_t) in enumerate(steps):
-            np.matmul(h_prev, W_hh_s, out=hW)
-            pre_t += hW
-            np.tanh(pre_t, out=a)  # i, f, o = sigma(pre), g = tanh(pre)
-            a *= s
-            a += one_minus_s
-            ov = overrides.get(t)
-            if ov:
-                _force(ov, i=i, f=f, g=g, o=o)
-            np.multiply(f, c_prev, out=c_t)  # c_t = f_t * c_{t-1} + i_t * g_t
-            np.multiply(i, g, out=tmp)
-            c_t += tmp
-            if ov:
-                _force(ov, c=c_t)
-            np.tanh(c_t, out=tmp)
-            np.multiply(o, tmp, out=h_t)  # h_t = o_t * tanh(c_t)
-            if ov:
-                _force(ov, h=h_t)
-            h_prev, c_prev = h_t, c_t
-        pre *= 1 / s
-        return _gate_fields("ifgo", pre, act) | {"c": c, "h": h}
-
-
-def _blocks(a: np.ndarray, G: int) -> list[np.ndarray]:
-    """The G gate blocks of the last axis of a (..., G*H): views (..., H)."""
-    H = a.shape[-1] // G
-    return [a[..., k * H : (k + 1) * H] for k in range(G)]
-
-
-def _gate_fields(names: str, pre: np.ndarray, act: np.ndarray) -> dict[str, np.ndarray]:
-    """{"pre_i": ..., "i": ...} views of the gate blocks of pre and act."""
-    G = len(names)
-    return {f"pre_{n}": v for n, v in zip(names, _blocks(pre, G))} | dict(
-        zip(names, _blocks(act, G))
-    )
+        return _fast.lstm_layer(p, x, h0, c0, overrides)
 
 
 class PeepholeLSTM(LSTM):
@@ -794,68 +530,12 @@ class PeepholeLSTM(LSTM):
     extra_params = ("weight_ci", "weight_cf", "weight_co")
 
     def _make_torch_module(self) -> Any:
-        import torch
-
-        from .models import PeepholeLSTM as TorchPeephole
-
         return TorchPeephole(
             self.input_size, self.hidden_size, self.num_layers, batch_first=True
         ).to(getattr(torch, self.dtype.name))
 
     def _run_layer(self, p, x, h0, c0, overrides):
-        T, B, _ = x.shape
-        H = self.hidden_size
-        s = _half_scale("ifgo", "ifo", H, self.dtype)  # (4H,): 1/2 on i, f, o
-        W_hh_s = (p["weight_hh"] * s[:, None]).T.copy()  # (H, 4H)
-        w_cif_s = 0.5 * np.stack([p["weight_ci"], p["weight_cf"]])  # (2, H)
-        w_co_s = 0.5 * p["weight_co"]  # (H,)
-        # pre[t] = s * (W_ih x_t + b_ih + b_hh) for all steps, += the rest below
-        pre = _project(
-            x, p["weight_ih"] * s[:, None], (p["bias_ih"] + p["bias_hh"]) * s
-        )
-        act = np.empty_like(pre)  # (T, B, 4H): i | f | g | o
-        c = np.empty((T, B, H), dtype=self.dtype)
-        h = np.empty_like(c)
-        hW = np.empty((B, 4 * H), dtype=self.dtype)  # s * W_hh h_{t-1}
-        peep = np.empty((B, 2, H), dtype=self.dtype)  # s * (w_ci, w_cf) * c_{t-1}
-        tmp = np.empty((B, H), dtype=self.dtype)
-        s_ifg = s[: 3 * H]
-        one_minus_s_ifg = 1 - s_ifg
-        i_, f_, g_, o_ = _blocks(act, 4)
-        steps = zip(pre, act, i_, f_, g_, o_, c, h)
-        h_prev, c_prev = h0, c0
-        for t, (pre_t, a, i, f, g, o, c_t, h_t) in enumerate(steps):
-            np.matmul(h_prev, W_hh_s, out=hW)
-            pre_t += hW
-            np.multiply(c_prev[:, None, :], w_cif_s, out=peep)  # w_ci, w_cf * c_{t-1}
-            pre_t[:, : 2 * H] += peep.reshape(B, 2 * H)
-            ifg = a[:, : 3 * H]
-            np.tanh(pre_t[:, : 3 * H], out=ifg)  # i, f = sigma(pre), g = tanh(pre)
-            ifg *= s_ifg
-            ifg += one_minus_s_ifg
-            ov = overrides.get(t)
-            if ov:
-                _force(ov, i=i, f=f, g=g)
-            np.multiply(f, c_prev, out=c_t)  # c_t = f_t * c_{t-1} + i_t * g_t
-            np.multiply(i, g, out=tmp)
-            c_t += tmp
-            if ov:
-                _force(ov, c=c_t)
-            pre_o = pre_t[:, 3 * H :]
-            np.multiply(c_t, w_co_s, out=tmp)  # w_co * c_t
-            pre_o += tmp
-            np.tanh(pre_o, out=o)  # o_t = sigma(pre_o)
-            o *= 0.5
-            o += 0.5
-            if ov:
-                _force(ov, o=o)
-            np.tanh(c_t, out=tmp)
-            np.multiply(o, tmp, out=h_t)  # h_t = o_t * tanh(c_t)
-            if ov:
-                _force(ov, h=h_t)
-            h_prev, c_prev = h_t, c_t
-        pre *= 1 / s
-        return _gate_fields("ifgo", pre, act) | {"c": c, "h": h}
+        return _fast.peephole_layer(p, x, h0, c0, overrides)
 
 
 class GRU(_RecurrentCell):
@@ -875,8 +555,6 @@ class GRU(_RecurrentCell):
     fields = ("x", "pre_r", "pre_z", "pre_n", "r", "z", "n", "h")
 
     def _make_torch_module(self) -> Any:
-        import torch
-
         return torch.nn.GRU(
             self.input_size,
             self.hidden_size,
@@ -886,55 +564,12 @@ class GRU(_RecurrentCell):
         )
 
     def _run_layer(self, p, x, h0, c0, overrides):
-        T, B, _ = x.shape
-        H = self.hidden_size
-        s = _half_scale("rzn", "rz", H, self.dtype)  # (3H,): 1/2 on r, z
-        W_hh_s = (p["weight_hh"] * s[:, None]).T.copy()  # (H, 3H)
-        b_hn = p["bias_hh"][2 * H :]
-        b = p["bias_ih"].copy()  # b_ih + (b_hr | b_hz | 0)
-        b[: 2 * H] += p["bias_hh"][: 2 * H]
-        # pre[t] = s * (W_ih x_t + b) for all steps, += the recurrent terms below
-        pre = _project(x, p["weight_ih"] * s[:, None], b * s)  # (T, B, 3H)
-        act = np.empty_like(pre)  # (T, B, 3H): r | z | n
-        h = np.empty((T, B, H), dtype=self.dtype)
-        hW = np.empty((B, 3 * H), dtype=self.dtype)  # s * W_hh h_{t-1}
-        hn = hW[:, 2 * H :]  # W_hn h_{t-1}
-        r_, z_, n_ = _blocks(act, 3)
-        h_prev = h0
-        for t, (pre_t, a, r, z, n, h_t) in enumerate(zip(pre, act, r_, z_, n_, h)):
-            np.matmul(h_prev, W_hh_s, out=hW)
-            pre_t[:, : 2 * H] += hW[:, : 2 * H]
-            rz = a[:, : 2 * H]
-            np.tanh(pre_t[:, : 2 * H], out=rz)  # r, z = sigma(pre)
-            rz *= 0.5
-            rz += 0.5
-            ov = overrides.get(t)
-            if ov:
-                _force(ov, r=r, z=z)
-            hn += b_hn
-            hn *= r  # r_t * (W_hn h_{t-1} + b_hn)
-            pre_n = pre_t[:, 2 * H :]
-            pre_n += hn
-            np.tanh(pre_n, out=n)  # n_t = tanh(pre_n)
-            if ov:
-                _force(ov, n=n)
-            np.subtract(h_prev, n, out=h_t)  # h_t = n_t + z_t * (h_{t-1} - n_t)
-            h_t *= z
-            h_t += n
-            if ov:
-                _force(ov, h=h_t)
-            h_prev = h_t
-        pre *= 1 / s
-        return _gate_fields("rzn", pre, act) | {"h": h}
+        return _fast.gru_layer(p, x, h0, c0, overrides)
 
 
 def cell_from_torch(module: Any) -> _RecurrentCell:
     """The numpy cell replaying a torch nn.RNN / nn.LSTM / nn.GRU /
     models.PeepholeLSTM (any number of layers, weights copied, dtype kept)."""
-    import torch
-
-    from .models import PeepholeLSTM as TorchPeephole
-
     if isinstance(module, TorchPeephole):
         cls, extra = PeepholeLSTM, {}
     elif isinstance(module, torch.nn.LSTM):
@@ -1029,6 +664,23 @@ class SequenceModel:
         """The cell's trace on onehot(ids), plus ``logits`` (T, V) or (B, T, V)."""
         tr = self.cell.trace(self.onehot(ids), h0, c0, overrides)
         return tr.with_fields(logits=self.readout(tr.h))
+
+    def greedy(self, ids: Any, max_new: int, stop: int | None = None,
+               overrides: Iterable[Override] = ()) -> np.ndarray:
+        """Greedy continuation: read ids (T,) (with the what-if ``overrides`` at
+        its steps), then feed back the top-scoring token, one step at a time,
+        until ``stop`` is written (included) or ``max_new`` tokens. -> ids (n,)."""
+        if isinstance(max_new, bool) or not isinstance(max_new, int) or max_new < 1:
+            raise ValueError(f"max_new must be a positive int, got {max_new!r}")
+        tr = self.trace(ids, overrides=overrides)
+        out: list[int] = []
+        while len(out) < max_new:
+            k = int(np.argmax(tr.logits[-1]))  # (V,) scores after the last step
+            out.append(k)
+            if k == stop:
+                break
+            tr = self.trace(np.array([k]), tr.h_n, tr.c_n)
+        return np.array(out, dtype=np.int64)
 
     @classmethod
     def from_torch(cls, model: Any) -> SequenceModel:

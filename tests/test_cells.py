@@ -84,61 +84,6 @@ def test_trace_agrees_with_torch(kind, dtype):
         assert np.abs(lt.h - out_k).max() <= tol
 
 
-def textbook_step(kind, p, k, x, h, c):
-    """One step of layer k for one sequence, written straight from the equations."""
-    W_ih, W_hh = p[f"weight_ih_l{k}"], p[f"weight_hh_l{k}"]
-    b_ih, b_hh = p[f"bias_ih_l{k}"], p[f"bias_hh_l{k}"]
-    sig = lambda a: 1.0 / (1.0 + np.exp(-a))
-    if kind in ("rnn", "rnn_relu"):
-        pre = W_ih @ x + b_ih + W_hh @ h + b_hh
-        h = np.tanh(pre) if kind == "rnn" else np.maximum(pre, 0.0)
-        return {"pre_h": pre, "h": h}, h, None
-    if kind == "gru":
-        gi, gh = W_ih @ x + b_ih, W_hh @ h + b_hh
-        pre_r, pre_z = gi[:H] + gh[:H], gi[H : 2 * H] + gh[H : 2 * H]
-        r, z = sig(pre_r), sig(pre_z)
-        pre_n = gi[2 * H :] + r * gh[2 * H :]
-        n = np.tanh(pre_n)
-        h = (1 - z) * n + z * h
-        return dict(pre_r=pre_r, pre_z=pre_z, pre_n=pre_n, r=r, z=z, n=n, h=h), h, None
-    a = W_ih @ x + b_ih + W_hh @ h + b_hh
-    pre_i, pre_f, pre_g, pre_o = a[:H], a[H : 2 * H], a[2 * H : 3 * H], a[3 * H :]
-    if kind == "peephole":
-        pre_i = pre_i + p[f"weight_ci_l{k}"] * c
-        pre_f = pre_f + p[f"weight_cf_l{k}"] * c
-    i, f, g = sig(pre_i), sig(pre_f), np.tanh(pre_g)
-    c = f * c + i * g
-    if kind == "peephole":
-        pre_o = pre_o + p[f"weight_co_l{k}"] * c
-    o = sig(pre_o)
-    h = o * np.tanh(c)
-    fields = dict(
-        pre_i=pre_i, pre_f=pre_f, pre_g=pre_g, pre_o=pre_o, i=i, f=f, g=g, o=o
-    )
-    return fields | {"c": c, "h": h}, h, c
-
-
-@pytest.mark.parametrize("kind", KINDS)
-def test_every_intermediate_matches_textbook_equations(kind):
-    m = torch_module(kind, num_layers=2)
-    x, h0, c0 = inputs(kind, num_layers=2)
-    cell = cells.cell_from_torch(m)
-    tr = cell.trace(x.numpy(), h0.numpy(), np_or_none(c0))
-    p = cell.params
-    for b in range(2):
-        inp = x.numpy()[b]
-        for k in range(2):
-            h, c = h0.numpy()[k, b], None if c0 is None else c0.numpy()[k, b]
-            hs = []
-            for t in range(T):
-                want, h, c = textbook_step(kind, p, k, inp[t], h, c)
-                for name, v in want.items():
-                    assert np.abs(tr.layer(k)[name][b, t] - v).max() <= 1e-12, (name, t)
-                hs.append(h)
-            assert np.abs(tr.layer(k).x[b] - inp).max() <= 1e-12
-            inp = np.array(hs)
-
-
 def test_quantities_and_aliases():
     tr = cells.cell_from_torch(torch_module("lstm")).trace(np.ones((3, I)))
     assert tr.kind == "lstm"
