@@ -41,7 +41,8 @@ import plotly.graph_objects as go
 import torch
 from torch import nn
 
-from . import cells, viz
+from . import cells, gates, style, viz
+from .printing import text_table
 from .cells import Override
 
 __all__ = [
@@ -71,10 +72,10 @@ __all__ = [
 
 # The four networks, coloured like their gates in every line plot of the book.
 NETWORK_COLOURS = {
-    "Forget": viz.COLOURS["f"],  # orange, forget gate f
-    "Learn": viz.COLOURS["i"],  # green, input gate i (with the candidate g)
-    "Combine": viz.COLOURS["c"],  # blue, cell state c
-    "Use": viz.COLOURS["o"],  # purple, output gate o
+    "Forget": gates.colour("f"),  # orange, forget gate f
+    "Learn": gates.colour("i"),  # green, input gate i (with the candidate g)
+    "Combine": gates.colour("c"),  # blue, cell state c
+    "Use": gates.colour("o"),  # purple, output gate o
 }
 _FONT = dict(family="Helvetica, Arial, sans-serif", size=12, color="#222")
 _LINE = "#555"
@@ -242,7 +243,7 @@ def four_networks_figure(title: str | None = "one LSTM cell = four small network
         notes.append(_label((x0 + x1) / 2, y1 - 0.36, f"<b>{name.upper()}</b>",
                             size=15, colour=C[name]))
         notes.append(_label((x0 + x1) / 2, (y0 + y1) / 2 - 0.3, text, size=13))
-    cl, hl = NETWORK_COLOURS["Combine"], viz.COLOURS["h"]
+    cl, hl = NETWORK_COLOURS["Combine"], gates.colour("h")
     # inputs on the left, outputs on the right
     notes += [
         _label(0.0, 5.8, f"<b>{sub['c0']}</b><br>long-term<br>memory", 13, cl,
@@ -303,8 +304,8 @@ _REGIONS = {  # the four networks as regions of the diagram: x0, y0, x1, y1
     "Combine": (3.8, 5.55, 6.65, 7.05),
     "Use": (7.2, 2.55, 10.1, 5.75),
 }
-_GATE_NAMES = {"f": "forget f", "i": "input i", "g": "candidate g", "o": "output o"}
-_GATE_FN = {"f": "σ", "i": "σ", "g": "tanh", "o": "σ"}
+_GATE_FN = {q: "σ" if g.gate else g.activation
+            for q, g in gates.QUANTITIES["lstm"].items() if g.activation}
 
 
 def _cell_skeleton() -> tuple[list[dict], list[dict]]:
@@ -343,12 +344,12 @@ def _cell_skeleton() -> tuple[list[dict], list[dict]]:
     shapes += [_polyline([(_X_OUT, _Y_C), (_X_OUT, _Y_GATE)]),
                _polyline([(xo, _Y_GATE), (_X_OUT, _Y_GATE)]),
                _polyline([(_X_OUT, _Y_GATE), (_CHIPS["h"][0], _Y_GATE)],
-                         viz.COLOURS["h"], 2)]
+                         gates.colour("h"), 2)]
     notes.append(_arrow((_X_OUT - 0.8, _Y_GATE), (_X_OUT - 0.25, _Y_GATE)))
     notes += [_arrow((_X_OUT, _Y_C - 0.2), (_X_OUT, 5.35)),
               _arrow((_X_OUT, 4.85), (_X_OUT, _Y_GATE + 0.25)),
               _arrow((_CHIPS["h"][0] - 1.2, _Y_GATE), (_CHIPS["h"][0] - 0.4, _Y_GATE),
-                     viz.COLOURS["h"]),
+                     gates.colour("h")),
               _arrow((_CHIPS["c"][0] - 1.2, _Y_C), (_CHIPS["c"][0] - 0.4, _Y_C),
                      C["Combine"], 3)]
     # the pointwise operations: x, +, tanh
@@ -364,10 +365,10 @@ def _cell_skeleton() -> tuple[list[dict], list[dict]]:
     notes.append(_label(_X_OUT, 5.1, "tanh", 11))
     # gate names, right of each layer's upward line
     for k, x in _GATE_X.items():
-        notes.append(_label(x + 0.12, _Y_GATE + 0.62, _GATE_NAMES[k], 11, "#333",
+        notes.append(_label(x + 0.12, _Y_GATE + 0.62, gates.short_label(k), 11, "#333",
                             anchor="left"))
     # the states' names at the chips
-    hl, cl = viz.COLOURS["h"], C["Combine"]
+    hl, cl = gates.colour("h"), C["Combine"]
     notes += [
         _label(_CHIPS["c_prev"][0], _Y_C + 0.62, "<b>c<sub>t−1</sub></b>", 12, cl),
         _label(_CHIPS["c_prev"][0], _Y_C - 0.75, "long-term", 9, "#666"),
@@ -487,7 +488,7 @@ def _cell_with_values(fig: go.Figure, shapes: list, notes: list, trace: Any,
         fig.add_scatter(
             x=xs, y=ys, mode="markers+text", text=texts, visible=u == unit,
             marker=dict(symbol=symbols, size=40, color=nums, cmin=-1, cmax=1,
-                        colorscale=viz.DIVERGING, line=dict(color="#333", width=1.5)),
+                        colorscale=style.DIVERGING, line=dict(color="#333", width=1.5)),
             textfont=dict(size=12, color=colours), name=names[u],
             customdata=[viz.quantity_label(p) if p in _GATE_X else
                         {"c_prev": "cell state c, step t−1",
@@ -499,7 +500,7 @@ def _cell_with_values(fig: go.Figure, shapes: list, notes: list, trace: Any,
         fig.add_scatter(x=px, y=py, mode="text", text=product_text(u, step),
                         textposition="middle right", visible=u == unit,
                         textfont=dict(size=11, color="#333"), hoverinfo="skip")
-    shown = [viz._shown(s) for s in toks]
+    shown = [style.shown(s) for s in toks]
     notes.append(dict(x=0, y=1.0, xref="paper", yref="paper", text="unit:",
                       showarrow=False, xanchor="left", yanchor="bottom",
                       yshift=10, font=dict(size=12)))
@@ -712,7 +713,7 @@ def cell_vs_hidden_figure(
         raise ValueError(f"c, o, h must all be (T, H) (one sequence), got "
                          f"{ {q: v.shape for q, v in vals.items()} }")
     T, H = vals["h"].shape
-    toks = [viz._shown(s) for s in viz._one_seq_tokens(tokens, T)]
+    toks = [style.shown(s) for s in style.sequence_tokens(tokens, T)]
     names = viz.unit_labels(H, unit_names)
     row_px, gap_px, top_px = 22 * H + 8, 46, 10
     total = 3 * row_px + 2 * gap_px + top_px
@@ -726,7 +727,7 @@ def cell_vs_hidden_figure(
                                    thickness=12)
         label = viz.quantity_label(q)
         data.append(go.Heatmap(
-            z=viz._r(vals[q].T), x=list(range(T)), y=names, xgap=2, ygap=2,
+            z=style.rounded(vals[q].T), x=list(range(T)), y=names, xgap=2, ygap=2,
             texttemplate="%{z:.2f}", textfont=dict(size=9), customdata=[toks] * H,
             xaxis=f"x{ax}", yaxis=f"y{ax}",
             hovertemplate=f"%{{y}}, '%{{customdata}}'<br>{label} = %{{z:.3f}}"
@@ -737,8 +738,8 @@ def cell_vs_hidden_figure(
         layout[f"yaxis{ax}"] = dict(domain=dom, autorange="reversed", showgrid=False,
                                     fixedrange=True, type="category",
                                     title=dict(text=label, font=dict(size=12)))
-    fig = go.Figure(data=data, layout=viz._layout(
-        title=viz._title(title), height=total + 160,
+    fig = go.Figure(data=data, layout=style.base_layout(
+        title=style.title_dict(title), height=total + 160,
         margin=dict(l=150, r=20, t=50, b=60), **layout))
     return fig
 
@@ -798,7 +799,7 @@ def what_if_figure(
     if not shown_out:
         shown_out = list(np.argsort(-scores[next(iter(scores))])[:5])
     words = [net.outputs[k] for k in shown_out]
-    toks = [viz._shown(s) for s in tokens]
+    toks = [style.shown(s) for s in tokens]
     names = viz.unit_labels(net.hidden_size, net.unit_names)
     first = next(iter(traces))
 
@@ -815,12 +816,12 @@ def what_if_figure(
     colours["colorbar"].update(y=1, yanchor="top", len=0.5, thickness=12)
     colours["colorbar"]["title"].update(side="right")
     fig = go.Figure([
-        go.Heatmap(z=viz._r(traces[first].c.T), x=list(range(T)), y=names, xgap=2,
+        go.Heatmap(z=style.rounded(traces[first].c.T), x=list(range(T)), y=names, xgap=2,
                    ygap=2, texttemplate="%{z:.2f}", textfont=dict(size=9),
                    customdata=[toks] * net.hidden_size,
                    hovertemplate="%{y}, '%{customdata}'<br>cell state c = %{z:.3f}"
                                  "<extra></extra>", **colours),
-        go.Bar(x=words, y=viz._r(scores[first][shown_out]), xaxis="x2", yaxis="y2",
+        go.Bar(x=words, y=style.rounded(scores[first][shown_out]), xaxis="x2", yaxis="y2",
                marker=dict(color=bar_colours(first)), texttemplate="%{y:.2f}",
                textposition="outside", cliponaxis=False,
                hovertemplate="%{x}: logit %{y:.3f}<extra></extra>"),
@@ -839,7 +840,7 @@ def what_if_figure(
         frames, names_above = [], []
         for ov in scenarios[label]:
             u = net.unit(ov.unit) if isinstance(ov.unit, str) else ov.unit
-            colour = viz.COLOURS.get(ov.gate, "#000")
+            colour = gates.colour(ov.gate, default="#000")
             frames.append(dict(type="rect", xref="x", yref="y", x0=ov.t - 0.5,
                                x1=ov.t + 0.5, y0=u - 0.5, y1=u + 0.5,
                                line=dict(color=colour, width=3)))
@@ -853,12 +854,12 @@ def what_if_figure(
     for label in scenarios:
         frames, above = marks(label)
         buttons.append(dict(method="update", label=label,
-                            args=[{"z": [viz._r(traces[label].c.T), None],
-                                   "y": [names, viz._r(scores[label][shown_out])],
+                            args=[{"z": [style.rounded(traces[label].c.T), None],
+                                   "y": [names, style.rounded(scores[label][shown_out])],
                                    "marker.color": [None, bar_colours(label)]},
                                   {"shapes": frames, "annotations": notes + above}]))
     frames, above = marks(first)
-    fig.update_layout(**viz._layout(
+    fig.update_layout(**style.base_layout(
         title=dict(text=title if title is not None else
                    f"cell states c, and the logits after '{toks[step]}'",
                    x=0.01, xanchor="left", yref="container", y=0.99,
@@ -1194,13 +1195,7 @@ def summary_table(rows: Sequence[Mapping[str, Any]], group: str,
             else:
                 line.append(" ".join(fmt(v) for v in vals))
         lines.append(line)
-    heads = [group] + list(columns.values())
-    widths = [max(len(h), *(len(c[j]) for c in lines)) for j, h in enumerate(heads)]
-    out = ["  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip(),
-           "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip()
-            for line in lines]
-    return "\n".join(out)
+    return text_table([group, *columns.values()], lines, align="<")
 
 
 def forget_bias_figure(rows: Sequence[Mapping[str, Any]],
@@ -1208,20 +1203,20 @@ def forget_bias_figure(rows: Sequence[Mapping[str, Any]],
                        ) -> go.Figure:
     """Validation recall against training step, one line per run, coloured by
     the forget-gate bias at initialisation (rows from forget_bias_experiment)."""
-    palette = {0.0: "#999999", 1.0: viz.COLOURS["f"]}
+    palette = {0.0: "#999999", 1.0: gates.colour("f")}
     data, seen = [], set()
     for r in rows:
         steps, acc = zip(*r["curve"]) if r["curve"] else ((), ())
         colour = palette.get(r["bias"], "#1f77b4")
         name = f"forget bias {r['bias']:g}"
         data.append(go.Scatter(
-            x=list(steps), y=viz._r(acc), mode="lines", name=name, legendgroup=name,
+            x=list(steps), y=style.rounded(acc), mode="lines", name=name, legendgroup=name,
             showlegend=name not in seen, line=dict(color=colour, width=2),
             hovertemplate=f"{name}, seed {r['seed']}: recall %{{y:.2f}} at step "
                           "%{x}<extra></extra>"))
         seen.add(name)
-    return go.Figure(data=data, layout=viz._layout(
-        title=viz._title(title), height=380,
+    return go.Figure(data=data, layout=style.base_layout(
+        title=style.title_dict(title), height=380,
         xaxis=dict(title=dict(text="training step")),
         yaxis=dict(title=dict(text="recall of the first symbol"), range=[0, 1.05]),
         legend=dict(x=0.98, xanchor="right", y=0.05, yanchor="bottom"),

@@ -34,15 +34,17 @@ an LSTM cell state stays an exact integer.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import numpy as np
+import torch
 
 from . import cells
+from .models import CharModel
+from .text import UnknownTokenError, encode, tokenize
 
 __all__ = [
     "SAT",
@@ -144,24 +146,6 @@ def _documented(rows: Sequence[WeightRow]):
 # --------------------------------------------------------------------------- tokens
 
 
-class UnknownTokenError(KeyError, ValueError):
-    """A token outside a network's vocabulary (a KeyError and a ValueError)."""
-
-    def __str__(self) -> str:  # KeyError would print the message in quotes
-        return str(self.args[0]) if self.args else ""
-
-
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
-
-
-def tokenize(text: str) -> list[str]:
-    """Lowercase words and single punctuation marks:
-    "In France, Mary ate" -> ["in", "france", ",", "mary", "ate"]."""
-    if not isinstance(text, str):
-        raise ValueError(f"text must be a str, got {type(text).__name__}")
-    return _WORD.findall(text.lower())
-
-
 # --------------------------------------------------------------------------- networks
 
 
@@ -225,9 +209,8 @@ class HandSet:
     def unit(self, name: str) -> int:
         """Index of the hidden unit called `name`."""
         if name not in self.unit_names:
-            raise UnknownTokenError(
-                f"{self.name}: no unit {name!r}; units are {list(self.unit_names)}"
-            )
+            raise UnknownTokenError(name, self.unit_names, what="unit",
+                                    owner=self.name, vocabulary_name="units")
         return self.unit_names.index(name)
 
     # ----- models
@@ -255,10 +238,6 @@ class HandSet:
     def to_torch(self) -> Any:
         """The torch model with these weights: a float64 models.CharModel,
         ``forward(ids (B, T)) -> (logits (B, T, len(outputs)), state)``."""
-        import torch
-
-        from .models import CharModel
-
         net = CharModel(self.kind, self.input_size, self.hidden_size,
                         output_size=len(self.outputs)).double()
         state = {k: torch.from_numpy(v) for k, v in self.state_dict().items()}
@@ -285,16 +264,7 @@ class HandSet:
             raise ValueError(
                 f"{self.name}: text must hold at least one token, got {text!r}"
             )
-        lookup = {tok: k for k, tok in enumerate(self.tokens)}
-        bad = [tok for tok in toks if tok not in lookup]
-        if bad:
-            what = "character" if self.level == "char" else "word"
-            raise UnknownTokenError(
-                f"{self.name}: unknown {what}(s) {sorted(set(bad))}; the "
-                f"{'alphabet' if self.level == 'char' else 'vocabulary'} is "
-                f"{list(self.tokens)}"
-            )
-        return np.array([lookup[tok] for tok in toks], dtype=np.int64)
+        return encode(toks, self.alphabet, owner=self.name)
 
     def decode(self, ids: Sequence[int] | np.ndarray) -> str:
         """Token ids (T,) -> text (characters joined, or words joined by spaces)."""
@@ -341,15 +311,8 @@ class HandSet:
             raise ValueError(
                 f"{self.name}: max_len must be an int >= 1, got {max_len!r}"
             )
-        tr = self.model.trace(ids)
-        out: list[int] = []
-        while len(out) < max_len:
-            k = int(np.argmax(tr.logits[-1]))
-            out.append(k)
-            if self.tokens[k] == self.end:
-                break
-            tr = self.model.trace(np.array([k]), tr.h_n, tr.c_n)
-        return self.decode(np.array(out, dtype=np.int64))
+        stop = self.tokens.index(self.end) if self.end in self.tokens else None
+        return self.decode(self.model.greedy(ids, max_len, stop))
 
     def markdown_table(self) -> str:
         """The weight table as markdown (| weight | value | why |)."""

@@ -211,22 +211,14 @@ def complete(model: SequenceModel, task: Task, prompt: str,
                          f"{type(model).__name__}")
     if not isinstance(prompt, str) or not prompt:
         raise ValueError(f"prompt must be a non-empty str, got {prompt!r}")
-    if isinstance(max_new, bool) or not isinstance(max_new, int) or max_new < 1:
-        raise ValueError(f"max_new must be a positive int, got {max_new!r}")
     overrides = list(overrides)
     late = [o for o in overrides if not 0 <= o.t < len(prompt)]
     if late:
         raise ValueError(f"overrides must act on prompt steps 0..{len(prompt) - 1}, "
                          f"got t = {[o.t for o in late]}")
-    tr = model.trace(task.encode(prompt), overrides=overrides)
-    out: list[int] = []
-    while len(out) < max_new:
-        k = int(np.argmax(tr.logits[-1]))  # (V,) scores after the last step
-        out.append(k)
-        if task.alphabet[k] == end:
-            break
-        tr = model.trace(np.array([k]), tr.h_n, tr.c_n)
-    return str(task.decode(np.array(out, dtype=np.int64)))
+    stop = task.alphabet.index(end) if end in task.alphabet else None
+    ids = model.greedy(task.encode(prompt), max_new, stop, overrides)
+    return str(task.decode(ids))
 
 
 class CountingRow(NamedTuple):

@@ -39,7 +39,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from . import handset, tasks, viz
+from . import handset, style, tasks, viz
+from .printing import text_table
+from .text import UnknownTokenError, encode, tokenize
 
 __all__ = [
     "rnn_forward",
@@ -525,7 +527,7 @@ def rnn_step_through(steps: RNNSteps, *, decide: bool = True,
                        np.broadcast_to(steps.b, steps.h.shape), steps.pre, steps.h],
                       axis=-1)  # (T, H, 6)
     m = max(1.0, float(np.abs(blocks).max()), float(np.abs(steps.y).max()))
-    tokens = [viz._shown(t) for t in steps.tokens]
+    tokens = [style.shown(t) for t in steps.tokens]
     best = steps.y.argmax(axis=1)
 
     def strip(t: int) -> list[list[int]]:
@@ -546,7 +548,7 @@ def rnn_step_through(steps: RNNSteps, *, decide: bool = True,
         return [[_num(v) for v in row] for row in blocks[t]]
 
     # pale colours (the scale ends at 1.5 m) keep the printed values readable
-    colours = dict(colorscale=viz.DIVERGING, zmin=-1.5 * m, zmax=1.5 * m,
+    colours = dict(colorscale=style.DIVERGING, zmin=-1.5 * m, zmax=1.5 * m,
                    showscale=False)
     rows_px = 34 * max(H, O)
     height = 60 + 40 + 70 + rows_px + 110
@@ -555,7 +557,7 @@ def rnn_step_through(steps: RNNSteps, *, decide: bool = True,
     panel_top = strip_bot - 80 / (height - 170)
     data = [
         dict(type="heatmap", z=strip(0), text=[tokens], texttemplate="%{text}",
-             colorscale=[[0, "white"], [0.5, "rgb(232,232,232)"], [1, viz._CURRENT]],
+             colorscale=[[0, "white"], [0.5, "rgb(232,232,232)"], [1, style.CURRENT]],
              zmin=0, zmax=2, showscale=False, xgap=2, x=list(range(1, T + 1)),
              y=["read"],
              hovertemplate="step %{x}: '%{text}'<extra></extra>",
@@ -731,8 +733,8 @@ def with_weights(net: handset.HandSet, changes: Mapping[str, float]) -> handset.
     names = weight_names(net)
     unknown = [k for k in changes if k not in names]
     if unknown:
-        raise handset.UnknownTokenError(
-            f"{net.name}: no weight {unknown[0]!r}; the weights are {names}")
+        raise UnknownTokenError(unknown[0], names, what="weight", owner=net.name,
+                                vocabulary_name="weights")
     table = tuple(dataclasses.replace(row, value=float(changes[row.weight]))
                   if row.weight in changes else row for row in net.table)
     return dataclasses.replace(net, table=table)
@@ -815,7 +817,7 @@ def _break_traces(net: handset.HandSet, text: str, view: dict) -> list[dict]:
     x = list(range(1, T + 1))  # steps from 1, as in the equations
     return [
         dict(type="heatmap", z=view["h"], text=view["h_text"], texttemplate="%{text}",
-             x=x, y=list(net.unit_names), colorscale=viz.DIVERGING, zmin=-3, zmax=3,
+             x=x, y=list(net.unit_names), colorscale=style.DIVERGING, zmin=-3, zmax=3,
              showscale=False, xgap=2, ygap=2, xaxis="x", yaxis="y",
              textfont=dict(size=13),
              hovertemplate="%{y}, step %{x}: h = %{z:.3f}<extra></extra>"),
@@ -876,8 +878,8 @@ def break_figure(net: handset.HandSet, weight: str, values: Sequence[float],
     static page.
     """
     if weight not in weight_names(net):
-        raise handset.UnknownTokenError(
-            f"{net.name}: no weight {weight!r}; the weights are {weight_names(net)}")
+        raise UnknownTokenError(weight, weight_names(net), what="weight",
+                                owner=net.name, vocabulary_name="weights")
     values = [float(v) for v in values]
     if not values:
         raise ValueError("values must hold at least one value")
@@ -1019,15 +1021,11 @@ class WordRNN:
 
     def encode(self, text: str) -> np.ndarray:
         """Text -> word ids (T,); an unknown word raises UnknownTokenError."""
-        words = handset.tokenize(text)
-        lookup = {w: k for k, w in enumerate(self.vocabulary)}
-        bad = sorted({w for w in words if w not in lookup})
-        if bad or not words:
-            raise handset.UnknownTokenError(
-                f"{self.name}: text must be >= 1 words from the vocabulary "
-                f"{list(self.vocabulary)}; got {text!r}"
-                + (f" (unknown: {bad})" if bad else ""))
-        return np.array([lookup[w] for w in words], dtype=np.int64)
+        words = tokenize(text)
+        if not words:
+            raise ValueError(f"{self.name}: text must hold at least one word, "
+                             f"got {text!r}")
+        return encode(words, self.vocabulary, owner=self.name)
 
     def run(self, texts: Sequence[str]) -> tuple[list[list[str]], list[np.ndarray]]:
         """The words of each text and the hidden states (T_b, H) over them."""
@@ -1036,7 +1034,7 @@ class WordRNN:
         words, states = [], []
         for text in texts:
             tr = self.model.trace(self.encode(text))
-            words.append(handset.tokenize(text))
+            words.append(tokenize(text))
             states.append(np.asarray(tr.h))
         return words, states
 
@@ -1244,8 +1242,8 @@ def weights_figure(nets: Mapping[str, Any], *, inputs: Sequence[str] = ("c", "p"
         h = row_px * len(rows) / plot_h
         text = [["" if np.isnan(v) else _num(v) for v in row] for row in grid]
         data.append(dict(
-            type="heatmap", z=viz._r(grid), text=text, texttemplate="%{text}",
-            x=cols, y=rows, colorscale=viz.DIVERGING, zmin=-1.5 * m, zmax=1.5 * m,
+            type="heatmap", z=style.rounded(grid), text=text, texttemplate="%{text}",
+            x=cols, y=rows, colorscale=style.DIVERGING, zmin=-1.5 * m, zmax=1.5 * m,
             showscale=False, xgap=2, ygap=2, xaxis=f"x{ax}", yaxis=f"y{ax}",
             textfont=dict(size=13),
             hovertemplate=f"{html.escape(name)}<br>%{{y}}, %{{x}}: %{{z:.3f}}"
@@ -1454,29 +1452,24 @@ def recall_table(runs: Sequence[RecallRun]) -> str:
         raise ValueError("runs must hold at least one run")
     gaps = sorted({r.gap for r in runs})
     kinds = list(dict.fromkeys(r.kind for r in runs))
-    head = f"{'gap k':>6}"
-    for kind in kinds:
-        head += f"  {_KIND_NAMES.get(kind, kind) + ': mean (per seed)':<30}"
-    lines = [head]
-    for k in gaps:
-        line = f"{k:>6}"
-        for kind in kinds:
-            accs = [r.accuracy for r in runs if r.gap == k and r.kind == kind]
-            cell = f"{np.mean(accs):.3f} (" + " ".join(f"{a:.2f}" for a in accs) + ")"
-            line += f"  {cell:<30}"
-        lines.append(line)
-    lines.append("")
-    steps = f"{'':>6}"
-    for kind in kinds:
-        steps += f"  {'steps taken per seed':<30}"
-    lines.append(steps)
-    for k in gaps:
-        line = f"{k:>6}"
-        for kind in kinds:
-            st = [r.steps for r in runs if r.gap == k and r.kind == kind]
-            line += f"  {' '.join(f'{s:>4}' for s in st):<30}"
-        lines.append(line)
-    return "\n".join(line.rstrip() for line in lines)
+
+    def cells(k: int, kind: str) -> tuple[str, str]:  # accuracy, steps per seed
+        mine = [r for r in runs if r.gap == k and r.kind == kind]
+        accs = " ".join(f"{r.accuracy:.2f}" for r in mine)
+        return (f"{np.mean([r.accuracy for r in mine]):.3f} ({accs})",
+                " ".join(f"{r.steps:>4}" for r in mine))
+
+    table = {k: [cells(k, kind) for kind in kinds] for k in gaps}
+    layout = dict(align=">" + "<" * len(kinds), rules=(),
+                  min_widths=[6] + [30] * len(kinds))
+    accuracy = text_table(
+        ["gap k"] + [f"{_KIND_NAMES.get(kind, kind)}: mean (per seed)"
+                     for kind in kinds],
+        [[str(k)] + [a for a, _ in table[k]] for k in gaps], **layout)
+    steps = text_table(
+        [""] + ["steps taken per seed"] * len(kinds),
+        [[str(k)] + [s for _, s in table[k]] for k in gaps], **layout)
+    return f"{accuracy}\n\n{steps}"
 
 
 _KIND_COLOURS = {"rnn": "#d62728", "lstm": "#1f77b4", "rnn_relu": "#ff7f0e",
@@ -1502,7 +1495,7 @@ def recall_figure(runs: Sequence[RecallRun], chance: float = 0.25,
         means = [float(np.mean([r.accuracy for r in mine if r.gap == k]))
                  for k in gaps]
         data.append(go.Scatter(
-            x=gaps, y=viz._r(means), mode="lines+markers", name=f"{name}, mean",
+            x=gaps, y=style.rounded(means), mode="lines+markers", name=f"{name}, mean",
             line=dict(color=colour, width=3), marker=dict(size=9),
             hovertemplate=f"{name}, gap %{{x}}: mean %{{y:.3f}}<extra></extra>"))
         # log10 shift: kinds to either side of the gap, seeds slightly apart
@@ -1511,7 +1504,7 @@ def recall_figure(runs: Sequence[RecallRun], chance: float = 0.25,
                  for r in mine]
         data.append(go.Scatter(
             x=[float(f"{r.gap * 10**d:.4g}") for r, d in zip(mine, shift)],
-            y=viz._r([r.accuracy for r in mine]),
+            y=style.rounded([r.accuracy for r in mine]),
             mode="markers", name=f"{name}, each seed", legendgroup=kind,
             marker=dict(color=colour, size=8, opacity=0.8, symbol="circle-open",
                         line=dict(width=2)),

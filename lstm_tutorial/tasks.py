@@ -28,6 +28,8 @@ from typing import ClassVar, Sequence
 
 import numpy as np
 
+from .text import encode
+
 __all__ = [
     "Batch",
     "Task",
@@ -102,14 +104,7 @@ class Task:
         """Text -> token ids (T,) int64; ids index ``alphabet``."""
         if not isinstance(text, str):
             raise ValueError(f"{self.name}: text must be a str, got {type(text)}")
-        lookup = {ch: k for k, ch in enumerate(self.alphabet)}
-        bad = sorted({ch for ch in text if ch not in lookup})
-        if bad:
-            raise ValueError(
-                f"{self.name}: characters {bad} are not in the alphabet "
-                f"{list(self.alphabet)}"
-            )
-        return np.array([lookup[ch] for ch in text], dtype=np.int64)
+        return encode(text, self.alphabet, owner=self.name)
 
     def decode(self, ids: Sequence[int] | np.ndarray) -> str | list[str]:
         """Token ids (T,) -> text; (B, T) -> list of B texts."""

@@ -38,6 +38,7 @@ from tqdm.auto import tqdm
 
 from . import models
 from .models import CharModel
+from .printing import text_table
 from .tasks import CountingTask, NoisyCountingTask, Task, make_task
 
 __all__ = [
@@ -477,17 +478,7 @@ def seed_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = N
             last.append(_fmt(int(s) if ints and float(s).is_integer() else float(s)))
         else:
             last.append("")
-    table.append(last)
-    widths = [max(len(c), *(len(row[j]) for row in table))
-              for j, c in enumerate(columns)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(s.rjust(w) for s, w in zip(cells, widths))
-
-    rule = line(["-" * w for w in widths])
-    body = [line(row) for row in table[:-1]]
-    out = [line(columns), rule, *body, rule, line(table[-1])]
-    return "\n".join(out)
+    return text_table(columns, table + [last], rules=(0, len(table)))
 
 
 # ----- shipped weights --------------------------------------------------------

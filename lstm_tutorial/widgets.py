@@ -22,16 +22,17 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 
-from . import viz
+from . import style, viz
+from .gates import canonical, gates_of, is_gate, states_of
 from .cells import Override
+from .display import figure_bundle
+from .text import encode
 
-__all__ = ["StepThrough", "Explorer", "UnknownCharacterError", "encode"]
+__all__ = ["StepThrough", "Explorer"]
 
 
 def _draw(output: W.Output, fig: Any) -> None:
     """Replace what ``output`` shows by ``fig`` (plotly JSON + static HTML)."""
-    from lstm_tutorial.display import figure_bundle
-
     output.outputs = ({"output_type": "display_data", "data": figure_bundle(fig),
                        "metadata": {}},)
 
@@ -42,13 +43,12 @@ def _error_html(message: str) -> str:
 
 
 def _kind_parts(kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    fam = viz._family(kind)
-    return viz._GATES[fam], viz._STATES[fam]
+    return gates_of(kind), states_of(kind)
 
 
 def _value_range(gate: str, kind: str, nonlinearity: str) -> tuple[float, float]:
     """Slider range of a what-if value: gates [0, 1], c [-3, 3], else [-1, 1]."""
-    if viz.is_gate(gate, kind):
+    if is_gate(gate, kind):
         return 0.0, 1.0
     if gate == "c":
         return -3.0, 3.0
@@ -97,7 +97,7 @@ class StepThrough:
         kind = self.kind = self.baseline.kind
         lt = self.baseline.layer(layer)
         T, H = lt["h"].shape[-2], lt["h"].shape[-1]
-        self.tokens = viz._one_seq_tokens(tokens, T)
+        self.tokens = style.sequence_tokens(tokens, T)
         gates, states = _kind_parts(kind)
         labels = self._unit_labels = viz.unit_labels(H, unit_names)
         cell = getattr(model, "cell", model)
@@ -108,7 +108,7 @@ class StepThrough:
         quantity = quantity or ("c" if "c" in states else "h")
         self.quantity = W.Dropdown(
             options=[(viz.quantity_label(q, kind), q) for q in gates + states],
-            value=viz._canonical(quantity, kind), description="show")
+            value=canonical(quantity, kind), description="show")
         self.unit = W.Dropdown(options=[(s, k) for k, s in enumerate(labels)],
                                value=unit, description="unit")
         override_gates = gates + states[:1] + (("c",) if "c" in states else ()) + ("h",)
@@ -218,25 +218,12 @@ class StepThrough:
 # ----------------------------------------------------------------- explorer
 
 
-class UnknownCharacterError(KeyError):
-    """A character that is not in the model's alphabet."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "unknown character"
-
-
-def encode(text: str, alphabet: Any) -> np.ndarray:
-    """Text -> token ids (T,): the position of each character in ``alphabet``
-    (a str), or ``alphabet.encode(text)`` (e.g. a tasks.Task)."""
+def _encode(text: str, alphabet: Any) -> np.ndarray:
+    """Text -> token ids (T,): ``text.encode`` over ``alphabet`` (a str), or
+    ``alphabet.encode(text)`` (a tasks.Task or a handset.HandSet)."""
     if hasattr(alphabet, "encode") and not isinstance(alphabet, str):
         return np.asarray(alphabet.encode(text), dtype=np.int64)
-    lookup = {ch: k for k, ch in enumerate(alphabet)}
-    for pos, ch in enumerate(text):
-        if ch not in lookup:
-            raise UnknownCharacterError(
-                f"character {ch!r} at position {pos} is not in the alphabet "
-                f"{' '.join(repr(c) for c in alphabet)}")
-    return np.array([lookup[ch] for ch in text], dtype=np.int64)
+    return encode(text, alphabet)
 
 
 class Explorer:
@@ -322,7 +309,7 @@ class Explorer:
                 rows = []
                 for k, line in enumerate(lines):
                     try:
-                        rows.append(encode(line, self.alphabets[name]))
+                        rows.append(_encode(line, self.alphabets[name]))
                     except (KeyError, ValueError) as e:
                         raise ValueError(f"line {k + 1}: {e}") from None
                 ids = np.zeros((len(rows), max(len(r) for r in rows)), dtype=np.int64)
@@ -346,7 +333,7 @@ class Explorer:
         """Quantity and unit options of the chosen model (keeping choices that fit)."""
         tr = self.traces[self.model.value]
         gates, states = _kind_parts(tr.kind)
-        wanted = viz._canonical(quantity or self.quantity.value or "h", tr.kind)
+        wanted = canonical(quantity or self.quantity.value or "h", tr.kind)
         qs = gates + states
         self.quantity.options = [(viz.quantity_label(q, tr.kind), q) for q in qs]
         self.quantity.value = wanted if wanted in qs else "h"

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_tutorial import ablations, cells, handset, viz
+from lstm_tutorial import ablations, cells, gates, handset
 from lstm_tutorial.cells import Override
+from lstm_tutorial.text import UnknownTokenError
 
 TANH1 = math.tanh(1.0)  # h of a saturated memory cell holding 1: o = 1, c = 1
 
@@ -210,7 +211,7 @@ def test_what_if_takes_unit_names_and_checks_steps(net):
     assert np.array_equal(by_name.c, by_index.c)
     with pytest.raises(ValueError, match=r"t must be in \[0, 15\)"):
         ablations.what_if(net, handset.FRANCE, [Override(15, "f", "eating", 1.0)])
-    with pytest.raises(KeyError, match="no unit 'hungry'"):
+    with pytest.raises(UnknownTokenError, match="unknown unit 'hungry'"):
         ablations.what_if(net, handset.FRANCE, [Override(1, "f", "hungry", 1.0)])
     with pytest.raises(ValueError, match="cells.Override"):
         ablations.what_if(net, handset.FRANCE, [(1, "f", 4, 1.0)])
@@ -231,7 +232,7 @@ def test_what_if_figure_buttons_switch_the_scenario(net, sentence):
     assert "title.text" not in b_open.args[1]  # the buttons name the scenario
     (frame,) = b_open.args[1]["shapes"]
     assert (frame["x0"], frame["y0"]) == (t_but - 0.5, net.unit("eating") - 0.5)
-    assert frame["line"]["color"] == viz.COLOURS["f"]  # the forced gate's colour
+    assert frame["line"]["color"] == gates.colour("f")  # the forced gate's colour
     named = [a["text"] for a in b_open.args[1]["annotations"]]
     assert "<b>f = 1</b> forced" in named
     assert "the other 15 words: 0 in every scenario" in named

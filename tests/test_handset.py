@@ -14,6 +14,7 @@ import torch
 
 from lstm_tutorial import handset as hs
 from lstm_tutorial import tasks
+from lstm_tutorial.text import UnknownTokenError
 
 TOL = 1e-12  # numpy float64 cells vs torch float64 modules, max abs difference
 N_MAX = 10_000  # counts and gaps checked: every value in 1..N_MAX
@@ -266,13 +267,14 @@ def test_sentence_tokens_and_unknown_word():
         "did", "not", "like", "the", "wine", ".",
     ]
     assert net.decode(net.encode(hs.ITALY)) == " ".join(hs.tokenize(hs.ITALY))
-    with pytest.raises(KeyError) as err:
+    with pytest.raises(UnknownTokenError) as err:
         net.encode("In Spain, Mary ate her paella.")
     assert isinstance(err.value, ValueError)
+    assert err.value.token == "spain" and err.value.position == 1
     msg = str(err.value)
-    assert "spain" in msg and "paella" in msg
+    assert "'spain'" in msg
     assert all(repr(word) in msg for word in net.vocabulary)
-    with pytest.raises(KeyError, match="alphabet"):
+    with pytest.raises(UnknownTokenError, match="character 'Z' at position 2.*alphabet"):
         hs.counter_lstm().encode("aaZ")
 
 

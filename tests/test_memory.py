@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from lstm_tutorial import cells, handset as hs, memory, tasks
+from lstm_tutorial.text import UnknownTokenError
 
 torch.set_num_threads(1)
 
@@ -211,7 +212,7 @@ def test_with_weights_changes_one_row_and_leaves_the_original():
     assert net.params["bias_ih_l0"][k] == -1.0
     star = memory.with_weights(net, {"U[one coin (paid), *]": -2.0})
     assert np.all(star.params["weight_hh_l0"][net.unit("one coin (paid)")] == -2.0)
-    with pytest.raises(KeyError, match="no weight"):
+    with pytest.raises(UnknownTokenError, match="unknown weight 'b.nonsense.'"):
         memory.with_weights(net, {"b[nonsense]": 1.0})
 
 
@@ -251,7 +252,7 @@ def test_break_figure_slider_shows_each_value():
         assert f"{n_ok} of {2**9 - 2} strings right" in step.args[1]["title.text"]
     assert list(fig.data[0].x) == list(range(1, len(text) + 1))
     assert any("\u2717" in a.text for a in fig.layout.annotations)  # the key
-    with pytest.raises(KeyError):
+    with pytest.raises(UnknownTokenError, match="weights:"):
         memory.break_figure(net, "b[x]", values, text)
 
 
@@ -266,7 +267,7 @@ def test_turnstile_breaker_rechecks_when_a_slider_moves():
     b.reset.click()
     assert b.agreement.all_agree and b.changes() == {}
     b.text.value = "cpx"
-    assert "not in the alphabet" in b.status.value
+    assert "unknown character &#x27;x&#x27; at position 2" in b.status.value
 
 
 # ------------------------------------------------------------------- France LED
@@ -292,7 +293,7 @@ def test_france_led_lights_at_france_and_holds_the_fixed_point():
     assert np.allclose(states[1][:, 0], -np.concatenate([[0], h[1:]]), atol=1e-12)
     faded = memory.france_led(self_weight=0.5).run(hs.FRANCE)[1][0][:, 0]
     assert faded[-1] < 1e-3  # u < 1: the light fades geometrically
-    with pytest.raises(KeyError, match="unknown"):
+    with pytest.raises(UnknownTokenError, match="unknown word 'spain' at position 1"):
         led.encode("In Spain")
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from lstm_tutorial import cells, viz
+from lstm_tutorial import cells, style, viz
 
 
 def random_params(kind: str, I: int, H: int, seed: int, layers: int = 1) -> dict:
@@ -106,7 +106,7 @@ def test_char_heatmap_rows_values_text_and_range(lstm_trace):
         n = len(text)
         assert close(hm.z[b][:n], c[b, :n])
         assert all(v is None for v in hm.z[b][n:])  # padding is blank
-        assert list(hm.text[b][:n]) == [viz._shown(ch) for ch in text]
+        assert list(hm.text[b][:n]) == [style.shown(ch) for ch in text]
     assert hm.text[2][2] == "\u2423"  # a space is drawn visibly
     assert (hm.zmin, hm.zmax) == (-1, 1) and hm.colorscale[0][1] == "rgb(178,24,43)"
     # colour is clipped, the value is not: some |c| > 1 is kept in z for the hover

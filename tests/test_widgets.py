@@ -181,10 +181,10 @@ def test_explorer_text_box_validates_and_recomputes(explorer):
     assert "at least one text" in explorer.error.value
 
 
-def test_encode_unknown_character_is_a_key_error_with_a_message():
-    with pytest.raises(widgets.UnknownCharacterError, match="'Z' at position 2"):
-        widgets.encode("abZ", ALPHABET)
-    assert widgets.encode("aX.", ALPHABET).tolist() == [0, 2, 3]
+def test_explorer_names_an_unknown_character(explorer):
+    explorer.text.value = "abZ"
+    assert "line 1: unknown character 'Z' at position 2" in explorer.error.value
+    assert "alphabet: ['a', 'b', 'X', '.']" in explorer.error.value
 
 
 class Words:
