@@ -1,4 +1,5 @@
-"""Torch modules for training: the peephole LSTM and the character models.
+"""Torch modules: the peephole LSTM, an LSTM with swappable activations, the
+feedforward classifier of chapter 1, the character models and their weight files.
 
 The weights of every module here use the layout of ``cells``, so a trained model
 replays exactly in the numpy glass-box cells (``cells.SequenceModel.from_torch``).
@@ -16,8 +17,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from .traces import LayerTrace, Trace
+
 __all__ = [
     "KINDS",
+    "GATE_ACTIVATIONS",
+    "ActivationLSTM",
+    "FeedForward",
     "CharModel",
     "PeepholeLSTM",
     "load_weights",
@@ -182,6 +188,130 @@ class PeepholeLSTM(nn.Module):
             f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
             f"batch_first={self.batch_first}"
         )
+
+
+GATE_ACTIVATIONS = ("sigmoid", "tanh")  # what ActivationLSTM may put where
+
+
+class ActivationLSTM(nn.Module):
+    """A one-layer LSTM whose activations can be swapped (torch.nn.LSTM's layout):
+
+        i_t = gate(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi)
+        f_t = gate(W_if x_t + b_if + W_hf h_{t-1} + b_hf)
+        g_t = cell(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)
+        o_t = gate(W_io x_t + b_io + W_ho h_{t-1} + b_ho)
+        c_t = f_t * c_{t-1} + i_t * g_t
+        h_t = o_t * cell(c_t)
+
+    gate, cell: "sigmoid" or "tanh"; gate="sigmoid", cell="tanh" is the
+    standard LSTM (equal to nn.LSTM with the same weights). Parameters
+    ``weight_ih_l0`` (4H, I), ``weight_hh_l0`` (4H, H), ``bias_ih_l0``,
+    ``bias_hh_l0`` (4H,), rows i | f | g | o, initialised like nn.LSTM.
+    ``forward(x (B, T, I), state=None) -> (h (B, T, H), (h_n, c_n) (1, B, H))``,
+    batch first, like nn.LSTM(batch_first=True).
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, gate: str = "sigmoid",
+                 cell: str = "tanh") -> None:
+        super().__init__()
+        for name, v in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"{name} must be a positive int, got {v!r}")
+        for name, v in (("gate", gate), ("cell", cell)):
+            if v not in GATE_ACTIVATIONS:
+                raise ValueError(f"{name} must be one of {GATE_ACTIVATIONS}, "
+                                 f"got {v!r}")
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.gate, self.cell = gate, cell
+        self.num_layers, self.batch_first = 1, True
+        H = hidden_size
+        self.weight_ih_l0 = nn.Parameter(torch.empty(4 * H, input_size))
+        self.weight_hh_l0 = nn.Parameter(torch.empty(4 * H, H))
+        self.bias_ih_l0 = nn.Parameter(torch.empty(4 * H))
+        self.bias_hh_l0 = nn.Parameter(torch.empty(4 * H))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Every weight ~ U(-1/sqrt(H), 1/sqrt(H)), as nn.LSTM."""
+        k = 1 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            nn.init.uniform_(p, -k, k)
+
+    def forward(self, x: torch.Tensor, state: Any = None
+                ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        if x.dim() != 3 or x.shape[-1] != self.input_size:
+            raise ValueError(f"x must have shape (B, T, {self.input_size}), "
+                             f"got {tuple(x.shape)}")
+        B, T, _ = x.shape
+        H = self.hidden_size
+        if state is None:
+            h = x.new_zeros(B, H)
+            c = x.new_zeros(B, H)
+        else:
+            h, c = state[0][0], state[1][0]
+        out, _, (h, c) = self._run(x, h, c, keep=False)
+        return out, (h[None], c[None])
+
+    def _run(self, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor, keep: bool
+             ) -> tuple[torch.Tensor, dict[str, list],
+                        tuple[torch.Tensor, torch.Tensor]]:
+        """The recurrence; keep=True also collects i, f, g, o, c per step."""
+        H = self.hidden_size
+        gate = torch.sigmoid if self.gate == "sigmoid" else torch.tanh
+        cell = torch.tanh if self.cell == "tanh" else torch.sigmoid
+        # W_ih x_t + b_ih + b_hh for all steps at once: (B, T, 4H)
+        pre_x = x @ self.weight_ih_l0.T + (self.bias_ih_l0 + self.bias_hh_l0)
+        W_hh_T = self.weight_hh_l0.T
+        out, seen = [], {q: [] for q in "ifgoc"}
+        for t in range(x.shape[1]):
+            pre = torch.addmm(pre_x[:, t], h, W_hh_T)  # (B, 4H): i | f | g | o
+            pre_i, pre_f, pre_g, pre_o = pre.split(H, dim=1)
+            i, f, g, o = gate(pre_i), gate(pre_f), cell(pre_g), gate(pre_o)
+            c = f * c + i * g
+            h = o * cell(c)
+            out.append(h)
+            if keep:
+                for q, v in zip("ifgoc", (i, f, g, o, c)):
+                    seen[q].append(v)
+        return torch.stack(out, 1), seen, (h, c)
+
+    @torch.no_grad()
+    def trace(self, x: torch.Tensor) -> Trace:
+        """Every gate and state over x (B, T, I) from zero states: a
+        traces.Trace of kind "lstm" with fields x, i, f, g, o, c, h (B, T, H)."""
+        if x.dim() != 3 or x.shape[-1] != self.input_size:
+            raise ValueError(f"x must have shape (B, T, {self.input_size}), "
+                             f"got {tuple(x.shape)}")
+        zeros = x.new_zeros(x.shape[0], self.hidden_size)
+        out, seen, _ = self._run(x, zeros, zeros, keep=True)
+        fields = {q: torch.stack(v, 1).numpy() for q, v in seen.items()}
+        fields = {"x": x.numpy(), **fields, "h": out.numpy()}
+        h_n, c_n = fields["h"][:, -1][None], fields["c"][:, -1][None]
+        return Trace("lstm", [LayerTrace("lstm", fields)], h_n, c_n)
+
+    def extra_repr(self) -> str:
+        return (f"{self.input_size}, {self.hidden_size}, gate={self.gate!r}, "
+                f"cell={self.cell!r}")
+
+
+class FeedForward(nn.Module):
+    """One hidden layer: h = phi(W x + b), scores = V h + c, p = softmax(scores)."""
+
+    def __init__(self, n_in: int, n_hidden: int, n_out: int,
+                 activation: str = "tanh") -> None:
+        super().__init__()
+        phis = {"tanh": nn.Tanh(), "sigmoid": nn.Sigmoid(), "relu": nn.ReLU()}
+        if activation not in phis:
+            raise ValueError(
+                f"activation must be one of {sorted(phis)}, got {activation!r}"
+            )
+        self.W = nn.Linear(n_in, n_hidden)  # W, b
+        self.phi = phis[activation]
+        self.V = nn.Linear(n_hidden, n_out)  # V, c
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x (..., n_in) -> unnormalised scores (..., n_out)."""
+        return self.V(self.phi(self.W(x)))
 
 
 def make_rnn(

@@ -58,7 +58,7 @@ GATE_SCALE = [  # white (0, closed) -> blue (1, open), same blues as DIVERGING
 ]
 CURRENT = "rgb(255,214,90)"  # the step being shown in a step-through
 WRAP = 40  # cells per line when a character heatmap wraps a long text
-FONT = dict(family="Helvetica, Arial, sans-serif", size=12)
+FONT = dict(family="Helvetica, Arial, sans-serif", size=12, color="#222")
 SHOWN = {" ": "\u2423", "\n": "\u21b5", "\t": "\u21e5", "": ""}  # visible blanks
 
 

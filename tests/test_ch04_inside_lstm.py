@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_tutorial import cells, handset, inspect_models, train
+from lstm_tutorial import cells, handset, train
+from lstm_tutorial.chapters import ch04_inside_lstm as ch4
 from lstm_tutorial.cells import Override, SequenceModel
-from lstm_tutorial.inspect_models import ExplorerView
+from lstm_tutorial.chapters.ch04_inside_lstm import ExplorerView
 from lstm_tutorial.tasks import CopyTask, CountingTask, RememberTask
 
 
@@ -32,7 +33,7 @@ def test_stats_by_char_matches_a_plain_loop():
     texts = ["aXbb", "aaXb", "aX"]  # ragged: padding steps must be left out
     v = rng.normal(size=(3, 4, 5))
     v[2, 2:] = 1e6  # padding of the short text
-    got = inspect_models.stats_by_char(v, texts)
+    got = ch4.stats_by_char(v, texts)
     assert list(got) == ["a", "X", "b"]  # order of first appearance
     for ch, s in got.items():
         picked = [v[b, t] for b, text in enumerate(texts) for t, c in enumerate(text)
@@ -41,23 +42,23 @@ def test_stats_by_char_matches_a_plain_loop():
         assert s.n == len(picked)
         np.testing.assert_allclose(s.mean, ref.mean(axis=0), atol=1e-12)
         np.testing.assert_allclose(s.std, ref.std(axis=0), atol=1e-12)
-    one = inspect_models.stats_by_char(v[..., 3], texts, "b")  # (B, T): one unit
+    one = ch4.stats_by_char(v[..., 3], texts, "b")  # (B, T): one unit
     assert isinstance(one["b"].mean, float)
     assert one["b"].mean == pytest.approx(got["b"].mean[3], abs=1e-12)
-    single = inspect_models.stats_by_char(v[0], texts[0], "X")  # (T, H), one text
+    single = ch4.stats_by_char(v[0], texts[0], "X")  # (T, H), one text
     np.testing.assert_allclose(single["X"].mean, v[0, 1], atol=1e-12)
 
 
 def test_stats_by_char_bad_input():
     v = np.zeros((2, 3, 4))
     with pytest.raises(ValueError, match="does not occur"):
-        inspect_models.stats_by_char(v, ["ab", "ba"], "c")
+        ch4.stats_by_char(v, ["ab", "ba"], "c")
     with pytest.raises(ValueError, match="one text per row"):
-        inspect_models.stats_by_char(v, ["ab", "ba", "aa"])
+        ch4.stats_by_char(v, ["ab", "ba", "aa"])
     with pytest.raises(ValueError, match="only 3 steps"):
-        inspect_models.stats_by_char(v, ["abcd", "ab"])
+        ch4.stats_by_char(v, ["abcd", "ab"])
     with pytest.raises(ValueError, match="shape"):
-        inspect_models.stats_by_char(np.zeros(3), "abc")
+        ch4.stats_by_char(np.zeros(3), "abc")
 
 
 # ----------------------------------------------------------------- eta_squared
@@ -65,9 +66,9 @@ def test_stats_by_char_bad_input():
 
 def test_eta_squared_by_hand_and_by_the_anova_identity():
     # 1, 3 | 5, 7: total SS = 9 + 1 + 1 + 9 = 20, within = 1 + 1 + 1 + 1 = 4
-    assert inspect_models.eta_squared([1, 3, 5, 7], "aabb") == pytest.approx(0.8)
-    assert inspect_models.eta_squared([2, 2, 5, 5], [0, 0, 1, 1]) == pytest.approx(1)
-    assert inspect_models.eta_squared([1, 3, 3, 1], "aabb") == pytest.approx(0.0)
+    assert ch4.eta_squared([1, 3, 5, 7], "aabb") == pytest.approx(0.8)
+    assert ch4.eta_squared([2, 2, 5, 5], [0, 0, 1, 1]) == pytest.approx(1)
+    assert ch4.eta_squared([1, 3, 3, 1], "aabb") == pytest.approx(0.0)
     # vectors: eta^2 = between-group SS / total SS (SS_total = SS_between + SS_within)
     rng = np.random.default_rng(1)
     groups = rng.integers(0, 4, size=40)
@@ -76,17 +77,17 @@ def test_eta_squared_by_hand_and_by_the_anova_identity():
     between = sum((groups == g).sum()
                   * ((v[groups == g].mean(axis=0) - mean) ** 2).sum() for g in range(4))
     total = ((v - mean) ** 2).sum()
-    assert inspect_models.eta_squared(v, groups) == pytest.approx(between / total,
+    assert ch4.eta_squared(v, groups) == pytest.approx(between / total,
                                                                   abs=1e-12)
 
 
 def test_eta_squared_bad_input():
     with pytest.raises(ValueError, match="no spread"):
-        inspect_models.eta_squared([1.0, 1.0, 1.0], "abc")
+        ch4.eta_squared([1.0, 1.0, 1.0], "abc")
     with pytest.raises(ValueError, match="one label per value"):
-        inspect_models.eta_squared([1.0, 2.0], "abc")
+        ch4.eta_squared([1.0, 2.0], "abc")
     with pytest.raises(ValueError, match="shape"):
-        inspect_models.eta_squared(np.zeros((2, 2, 2)), "ab")
+        ch4.eta_squared(np.zeros((2, 2, 2)), "ab")
 
 
 # ----------------------------------------------------------------- next_char_units
@@ -101,7 +102,7 @@ def test_next_char_units_tell_predicting_from_echoing():
     for b, t in enumerate(texts):
         v[b, :, 2] += [float(c == "b") for c in t[1:]]  # "b comes next"
         v[b, :, 0] += [2.0 * (c == "b") for c in t[:-1]]  # "b was just read"
-    found = inspect_models.next_char_units(v, texts, "b.")
+    found = ch4.next_char_units(v, texts, "b.")
     b_unit, end_unit = found
     assert (b_unit.char, b_unit.unit) == ("b", 2)
     nxt = np.array([[float(c == "b") for c in t[1:]] for t in texts]).ravel()
@@ -112,7 +113,7 @@ def test_next_char_units_tell_predicting_from_echoing():
         np.corrcoef(v[..., 2].ravel(), cur)[0, 1], abs=1e-12)
     assert np.isnan(end_unit.r_current)  # the end marker is never read
     assert "never read" in str(end_unit)
-    masked = inspect_models.next_char_units(v, texts, "b",
+    masked = ch4.next_char_units(v, texts, "b",
                                             mask=[task.mask(t) for t in texts])
     assert masked[0].unit == 2
 
@@ -126,13 +127,13 @@ def test_complete_agrees_with_the_hand_set_counter_and_its_what_ifs():
     k = counter.unit("count")
     for n in (1, 7, 40):
         prompt = "a" * n + "X"
-        got = inspect_models.complete(counter.model, task, prompt)
+        got = ch4.complete(counter.model, task, prompt)
         assert got == "b" * n + "." == counter.complete(prompt)
         # an a kept out of the exact count (input gate 0) is one b fewer
         shut = [Override(t, "i", k, 0.0) for t in range(min(3, n - 1))]
-        assert inspect_models.complete(counter.model, task, prompt, shut) == \
+        assert ch4.complete(counter.model, task, prompt, shut) == \
             "b" * (n - len(shut)) + "."
-    assert inspect_models.complete(counter.model, task, "a" * 30 + "X", max_new=5) \
+    assert ch4.complete(counter.model, task, "a" * 30 + "X", max_new=5) \
         == "bbbbb"
 
 
@@ -142,7 +143,7 @@ def test_complete_replays_torch_generation_of_the_shipped_counter():
     sm = SequenceModel.from_torch(model)
     prompts = ["a" * n + "X" for n in range(1, 31)]
     torch_answers = train.generate(model, task, prompts, max_new=40)
-    assert [inspect_models.complete(sm, task, p, max_new=40) for p in prompts] == \
+    assert [ch4.complete(sm, task, p, max_new=40) for p in prompts] == \
         torch_answers
 
 
@@ -150,14 +151,14 @@ def test_complete_bad_input():
     counter = handset.counter_lstm()
     task = CountingTask()
     with pytest.raises(ValueError, match="prompt steps"):
-        inspect_models.complete(counter.model, task, "aaX",
+        ch4.complete(counter.model, task, "aaX",
                                 [Override(5, "i", 0, 0.0)])
     with pytest.raises(ValueError, match="non-empty"):
-        inspect_models.complete(counter.model, task, "")
+        ch4.complete(counter.model, task, "")
     with pytest.raises(ValueError, match="SequenceModel"):
-        inspect_models.complete(counter, task, "aX")
+        ch4.complete(counter, task, "aX")
     with pytest.raises(ValueError, match="max_new"):
-        inspect_models.complete(counter.model, task, "aX", max_new=0)
+        ch4.complete(counter.model, task, "aX", max_new=0)
 
 
 # ----------------------------------------------------------------- counting_rows
@@ -174,16 +175,16 @@ def test_counting_rows_summarise_answers():
                        else "b" * 10)
         return out
 
-    rows = inspect_models.counting_rows(task, [1, 3, 4, 6], write)
+    rows = ch4.counting_rows(task, [1, 3, 4, 6], write)
     assert [(r.n, r.written, r.then, r.right) for r in rows] == [
         (1, 1, ".", True), (3, 3, ".", True), (4, 3, ".", False), (6, 10, "", False)]
     assert "WRONG" in str(rows[2]) and "no end marker" in str(rows[3])
     with pytest.raises(ValueError, match="counting task"):
-        inspect_models.counting_rows(RememberTask(), [1], write)
+        ch4.counting_rows(RememberTask(), [1], write)
     with pytest.raises(ValueError, match="answers"):
-        inspect_models.counting_rows(task, [1, 2], lambda ps: ["b."])
+        ch4.counting_rows(task, [1, 2], lambda ps: ["b."])
     with pytest.raises(ValueError, match="counts >= 1"):
-        inspect_models.counting_rows(task, [0], write)
+        ch4.counting_rows(task, [0], write)
 
 
 # ----------------------------------------------------------------- counter_steps
@@ -191,7 +192,7 @@ def test_counting_rows_summarise_answers():
 
 def test_counter_steps_of_the_hand_set_counter_are_exact():
     counter = handset.counter_lstm()
-    st = inspect_models.counter_steps(counter.model, CountingTask(),
+    st = ch4.counter_steps(counter.model, CountingTask(),
                                       counter.unit("count"), n=100)
     assert (st.up, st.down, st.f) == (1.0, -1.0, 1.0)
     assert st.mismatch == 0.0
@@ -201,7 +202,7 @@ def test_counter_steps_are_the_mean_cell_changes():
     task = CountingTask()
     model = random_model(V=4, H=3, seed=3)
     n = 40
-    st = inspect_models.counter_steps(model, task, unit=1, n=n)
+    st = ch4.counter_steps(model, task, unit=1, n=n)
     c = model.trace(task.encode("a" * n + "X" + "b" * n)).c[:, 1]
     up = np.mean([c[t] - c[t - 1] for t in range(n // 4, 3 * n // 4)])
     down = np.mean([c[t] - c[t - 1] for t in range(n + 1 + n // 4, n + 1 + 3 * n // 4)])
@@ -209,11 +210,11 @@ def test_counter_steps_are_the_mean_cell_changes():
     assert st.down == pytest.approx(down, abs=1e-12)
     assert st.mismatch == pytest.approx(abs(down) / abs(up) - 1, abs=1e-12)
     with pytest.raises(ValueError, match="unit"):
-        inspect_models.counter_steps(model, task, unit=3)
+        ch4.counter_steps(model, task, unit=3)
     with pytest.raises(ValueError, match="n must"):
-        inspect_models.counter_steps(model, task, unit=0, n=4)
+        ch4.counter_steps(model, task, unit=0, n=4)
     with pytest.raises(ValueError, match="counting task"):
-        inspect_models.counter_steps(model, CopyTask(), unit=0)
+        ch4.counter_steps(model, CopyTask(), unit=0)
 
 
 # ----------------------------------------------------------------- explorer
@@ -233,7 +234,7 @@ def views():
 
 
 def test_models_explorer_buttons_pick_models_dropdown_picks_units(views):
-    fig = inspect_models.models_explorer(views, quantities=("h", "f"), start=("f", 2))
+    fig = ch4.models_explorer(views, quantities=("h", "f"), start=("f", 2))
     assert len(fig.data) == 3
     assert [t.visible for t in fig.data] == [True, False, False]
     buttons, menu = fig.layout.updatemenus
@@ -261,14 +262,14 @@ def test_models_explorer_buttons_pick_models_dropdown_picks_units(views):
 
 def test_models_explorer_bad_input(views):
     with pytest.raises(ValueError, match="no quantity"):
-        inspect_models.models_explorer(views, quantities=("h", "r"))
+        ch4.models_explorer(views, quantities=("h", "r"))
     with pytest.raises(ValueError, match="start"):
-        inspect_models.models_explorer(views, start=("h", 3))
+        ch4.models_explorer(views, start=("h", 3))
     bad = ExplorerView("x", views[0].trace, views[0].texts[:1])
     with pytest.raises(ValueError, match="texts"):
-        inspect_models.models_explorer([bad])
+        ch4.models_explorer([bad])
     other = random_model(4, 2, seed=6).trace(CountingTask().batch(["aXb."]).inputs)
     with pytest.raises(ValueError, match="same number of units"):
-        inspect_models.models_explorer([views[0], ExplorerView("y", other, ["aXb"])])
+        ch4.models_explorer([views[0], ExplorerView("y", other, ["aXb"])])
     with pytest.raises(ValueError, match="non-empty"):
-        inspect_models.models_explorer([])
+        ch4.models_explorer([])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_tutorial import frames
+from lstm_tutorial.chapters import ch01_feedforward as frames
 
 
 @pytest.fixture(scope="module")

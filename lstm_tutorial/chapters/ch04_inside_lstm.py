@@ -1,4 +1,4 @@
-"""Measurements for opening trained character models, unit by unit.
+"""Chapter 4: measurements for opening trained character models, unit by unit.
 
 ``neurons`` ranks units by their correlation with a task variable; the functions
 here answer the follow-up questions a chapter asks once a unit is found:
@@ -32,9 +32,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 
-from . import neurons, viz
-from .cells import Override, SequenceModel, Trace
-from .tasks import Task
+from lstm_tutorial import neurons, viz
+from lstm_tutorial.cells import Override, SequenceModel, Trace
+from lstm_tutorial.tasks import Task
 
 __all__ = [
     "CharStats",

@@ -1,4 +1,4 @@
-"""Synthetic movies for chapter 1: label every frame with what is happening.
+"""Chapter 1: synthetic movies; label every frame with what is happening.
 
 A movie is a sequence of scenes; each scene is one activity (swimming, bathing,
 shopping, ...) that lasts a random number of frames. A frame shows one *shot*, a
@@ -32,8 +32,11 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+import ipywidgets as widgets
 import torch
 from torch import nn
+
+from lstm_tutorial.models import FeedForward
 
 ACTIVITIES = ("swimming", "bathing", "shopping", "cooking", "eating", "talking",
               "fighting")
@@ -290,26 +293,6 @@ def _check_pair(s: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s, y
 
 
-class FeedForward(nn.Module):
-    """One hidden layer: h = phi(W x + b), scores = V h + c, p = softmax(scores)."""
-
-    def __init__(self, n_in: int, n_hidden: int, n_out: int,
-                 activation: str = "tanh") -> None:
-        super().__init__()
-        phis = {"tanh": nn.Tanh(), "sigmoid": nn.Sigmoid(), "relu": nn.ReLU()}
-        if activation not in phis:
-            raise ValueError(
-                f"activation must be one of {sorted(phis)}, got {activation!r}"
-            )
-        self.W = nn.Linear(n_in, n_hidden)  # W, b
-        self.phi = phis[activation]
-        self.V = nn.Linear(n_hidden, n_out)  # V, c
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x (..., n_in) -> unnormalised scores (..., n_out)."""
-        return self.V(self.phi(self.W(x)))
-
-
 @dataclass(frozen=True)
 class TrainConfig:
     """Full-batch training of the feedforward classifier."""
@@ -364,7 +347,6 @@ def trainer_control(
     Returns an ipywidgets VBox whose button trains a fresh FeedForward net on
     the training movies and prints its test accuracy next to the test ceiling.
     """
-    import ipywidgets as widgets
 
     D, K = len(movies.objects), len(movies.activities)
     x_tr, x_te = movies.frames(s_train).reshape(-1, D), movies.frames(s_test).reshape(-1, D)

@@ -1,16 +1,15 @@
 """Chapter 3's diagrams, what-ifs and experiments, checked against the equations,
 torch and the hand-set sentence network's weight table."""
 
-import inspect
 import math
-import textwrap
 
 import numpy as np
 import pytest
 import torch
 
-from lstm_tutorial import ablations, cells, gates, handset
-from lstm_tutorial.cells import Override
+from lstm_tutorial import cells, gates, handset, models
+from lstm_tutorial.chapters import ch03_lstm as ch3
+from lstm_tutorial.cells import Override, Trace
 from lstm_tutorial.text import UnknownTokenError
 
 TANH1 = math.tanh(1.0)  # h of a saturated memory cell holding 1: o = 1, c = 1
@@ -38,7 +37,7 @@ def copy_weights(src: torch.nn.Module, dst: torch.nn.Module) -> None:
 def test_standard_activations_equal_nn_lstm():
     torch.manual_seed(0)
     ref = torch.nn.LSTM(3, 5, batch_first=True).double()
-    ours = ablations.ActivationLSTM(3, 5).double()
+    ours = models.ActivationLSTM(3, 5).double()
     copy_weights(ref, ours)
     x = torch.randn(2, 9, 3, dtype=torch.float64)
     h0 = torch.randn(1, 2, 5, dtype=torch.float64)
@@ -56,7 +55,7 @@ def test_standard_activations_equal_nn_lstm():
 def test_swapped_activations_follow_the_equations(gate, cell):
     """A plain-Python loop over units of the docstring's equations."""
     torch.manual_seed(1)
-    m = ablations.ActivationLSTM(2, 3, gate=gate, cell=cell).double()
+    m = models.ActivationLSTM(2, 3, gate=gate, cell=cell).double()
     x = torch.randn(1, 6, 2, dtype=torch.float64)
     with torch.no_grad():
         out, _ = m(x)
@@ -80,18 +79,18 @@ def test_swapped_activations_follow_the_equations(gate, cell):
 
 def test_activation_lstm_rejects_bad_input():
     with pytest.raises(ValueError, match="gate must be one of"):
-        ablations.ActivationLSTM(2, 3, gate="relu")
+        models.ActivationLSTM(2, 3, gate="relu")
     with pytest.raises(ValueError, match="hidden_size must be a positive int"):
-        ablations.ActivationLSTM(2, 0)
+        models.ActivationLSTM(2, 0)
     with pytest.raises(ValueError, match=r"x must have shape \(B, T, 2\)"):
-        ablations.ActivationLSTM(2, 3)(torch.zeros(4, 2))
+        models.ActivationLSTM(2, 3)(torch.zeros(4, 2))
 
 
 # ----------------------------------------------------------------- diagrams
 
 
 def test_four_networks_figure_names_the_four_networks():
-    fig = ablations.four_networks_figure()
+    fig = ch3.four_networks_figure()
     texts = " ".join(a.text for a in fig.layout.annotations)
     for name in ("FORGET", "LEARN", "COMBINE", "USE"):
         assert f"<b>{name}</b>" in texts
@@ -106,7 +105,7 @@ def test_four_networks_figure_names_the_four_networks():
 
 
 def test_cell_figure_without_a_trace_marks_the_layers():
-    fig = ablations.lstm_cell_figure()
+    fig = ch3.lstm_cell_figure()
     assert len(fig.data) == 1 and not fig.layout.sliders
     assert list(fig.data[0].text[:4]) == ["σ", "σ", "tanh", "σ"]  # f, i, g, o
 
@@ -114,7 +113,7 @@ def test_cell_figure_without_a_trace_marks_the_layers():
 def test_cell_figure_slider_shows_each_units_values(net, sentence):
     words, tr = sentence
     T, H = tr.h.shape
-    fig = ablations.lstm_cell_figure(tr, words, unit_names=net.unit_names, unit=4)
+    fig = ch3.lstm_cell_figure(tr, words, unit_names=net.unit_names, unit=4)
     steps = fig.layout.sliders[0].steps
     assert len(steps) == T
     assert [s.label for s in steps] == words
@@ -147,7 +146,7 @@ def test_cell_figure_slider_shows_each_units_values(net, sentence):
 def test_cell_figure_opens_at_the_chosen_step(net, sentence):
     words, tr = sentence
     t = words.index("frank")
-    fig = ablations.lstm_cell_figure(tr, words, unit_names=net.unit_names, unit=3,
+    fig = ch3.lstm_cell_figure(tr, words, unit_names=net.unit_names, unit=3,
                                      step=t)
     assert fig.layout.sliders[0].active == t
     update, _ = fig.layout.sliders[0].steps[t].args
@@ -155,34 +154,34 @@ def test_cell_figure_opens_at_the_chosen_step(net, sentence):
         assert list(fig.data[k].text) == list(update["text"][k])
     assert "frank" in fig.data[-1].text[0]
     with pytest.raises(ValueError, match=r"step must be in \[0, 15\)"):
-        ablations.lstm_cell_figure(tr, words, step=15)
+        ch3.lstm_cell_figure(tr, words, step=15)
 
 
 def test_cell_figure_rejects_bad_input(net, sentence):
     words, tr = sentence
     with pytest.raises(ValueError, match="tokens must hold 15 tokens"):
-        ablations.lstm_cell_figure(tr, words[:-1])
+        ch3.lstm_cell_figure(tr, words[:-1])
     with pytest.raises(ValueError, match=r"unit must be in \[0, 6\)"):
-        ablations.lstm_cell_figure(tr, words, unit=6)
+        ch3.lstm_cell_figure(tr, words, unit=6)
     gru = cells.GRU({"weight_ih_l0": np.zeros((6, 2)), "weight_hh_l0": np.zeros((6, 2)),
                      "bias_ih_l0": np.zeros(6), "bias_hh_l0": np.zeros(6)})
     with pytest.raises(ValueError, match="LSTM trace"):
-        ablations.lstm_cell_figure(gru.trace(np.zeros((3, 2))), "abc")
+        ch3.lstm_cell_figure(gru.trace(np.zeros((3, 2))), "abc")
     batched = net.model.trace(np.stack([net.encode(handset.FRANCE)] * 2))
     with pytest.raises(ValueError, match="one sequence"):
-        ablations.lstm_cell_figure(batched, words)
+        ch3.lstm_cell_figure(batched, words)
 
 
 def test_cell_vs_hidden_panels_hold_c_o_and_h(net, sentence):
     words, tr = sentence
-    fig = ablations.cell_vs_hidden_figure(tr, words, unit_names=net.unit_names)
+    fig = ch3.cell_vs_hidden_figure(tr, words, unit_names=net.unit_names)
     c, o, h = (np.array(d.z, dtype=float) for d in fig.data)  # (H, T) each
     assert c.shape == (6, 15)
     assert np.allclose(c, tr.c.T, atol=5e-4) and np.allclose(h, tr.h.T, atol=5e-4)
     assert np.allclose(h, o * np.tanh(c), atol=2e-3)  # h = o tanh(c), from the panels
     assert list(fig.data[0].y) == list(net.unit_names)
     with pytest.raises(ValueError, match="one token per step"):
-        ablations.cell_vs_hidden_figure(tr, words[:3])
+        ch3.cell_vs_hidden_figure(tr, words[:3])
 
 
 # ----------------------------------------------------------------- what-ifs
@@ -192,7 +191,7 @@ def test_forget_gate_open_at_but_keeps_eating(net, sentence):
     words, built = sentence
     t_but, t_the = words.index("but"), words.index("the")
     eating = net.unit("eating")
-    run = ablations.what_if(net, handset.FRANCE, [Override(t_but, "f", "eating", 1.0)])
+    run = ch3.what_if(net, handset.FRANCE, [Override(t_but, "f", "eating", 1.0)])
     assert built.c[t_the, eating] == pytest.approx(0.0, abs=1e-12)
     kept = run.c[t_but:, eating]
     assert kept == pytest.approx(np.ones(len(words) - t_but), abs=1e-12)
@@ -206,22 +205,22 @@ def test_forget_gate_open_at_but_keeps_eating(net, sentence):
 
 
 def test_what_if_takes_unit_names_and_checks_steps(net):
-    by_name = ablations.what_if(net, handset.FRANCE, [Override(3, "i", "eating", 1.0)])
-    by_index = ablations.what_if(net, handset.FRANCE, [Override(3, "i", 4, 1.0)])
+    by_name = ch3.what_if(net, handset.FRANCE, [Override(3, "i", "eating", 1.0)])
+    by_index = ch3.what_if(net, handset.FRANCE, [Override(3, "i", 4, 1.0)])
     assert np.array_equal(by_name.c, by_index.c)
     with pytest.raises(ValueError, match=r"t must be in \[0, 15\)"):
-        ablations.what_if(net, handset.FRANCE, [Override(15, "f", "eating", 1.0)])
+        ch3.what_if(net, handset.FRANCE, [Override(15, "f", "eating", 1.0)])
     with pytest.raises(UnknownTokenError, match="unknown unit 'hungry'"):
-        ablations.what_if(net, handset.FRANCE, [Override(1, "f", "hungry", 1.0)])
+        ch3.what_if(net, handset.FRANCE, [Override(1, "f", "hungry", 1.0)])
     with pytest.raises(ValueError, match="cells.Override"):
-        ablations.what_if(net, handset.FRANCE, [(1, "f", 4, 1.0)])
+        ch3.what_if(net, handset.FRANCE, [(1, "f", 4, 1.0)])
 
 
 def test_what_if_figure_buttons_switch_the_scenario(net, sentence):
     words, built = sentence
     t_but, t_the = words.index("but"), words.index("the")
     scenarios = {"as built": [], "open": [Override(t_but, "f", "eating", 1.0)]}
-    fig = ablations.what_if_figure(net, handset.FRANCE, scenarios, step=t_the)
+    fig = ch3.what_if_figure(net, handset.FRANCE, scenarios, step=t_the)
     assert np.allclose(np.array(fig.data[0].z, dtype=float), built.c.T, atol=5e-4)
     bars = dict(zip(fig.data[1].x, fig.data[1].y))
     assert set(bars) == {"croissant", "pizza", "wine"}  # the words with any score
@@ -239,19 +238,19 @@ def test_what_if_figure_buttons_switch_the_scenario(net, sentence):
     assert b_built.args[1]["shapes"] == []
     # a unique top word is dark; a tie (no country known) highlights nothing
     tie = {"as built": [], "no country": [Override(1, "i", "seen France", 0.0)]}
-    fig = ablations.what_if_figure(net, handset.FRANCE, tie, step=t_the)
+    fig = ch3.what_if_figure(net, handset.FRANCE, tie, step=t_the)
     built_colours, tie_colours = (b.args[0]["marker.color"][1]
                                   for b in fig.layout.updatemenus[0].buttons)
     assert built_colours.count("#1f77b4") == 1
     assert "#1f77b4" not in tie_colours
     with pytest.raises(ValueError, match="at least one"):
-        ablations.what_if_figure(net, handset.FRANCE, {})
+        ch3.what_if_figure(net, handset.FRANCE, {})
 
 
 def test_word_step_through_opens_at_the_chosen_word(net, sentence):
     words, tr = sentence
     t = words.index("frank")
-    fig = ablations.word_step_through(tr, words, unit_names=net.unit_names, step=t)
+    fig = ch3.word_step_through(tr, words, unit_names=net.unit_names, step=t)
     assert fig.layout.sliders[0].active == t
     strip, gates, states = fig.data
     assert strip.z[0][t] == 2 and strip.z[0][t - 1] == 1  # frank is current
@@ -262,13 +261,13 @@ def test_word_step_through_opens_at_the_chosen_word(net, sentence):
                        np.stack([tr.g[t], tr.c[t], tr.h[t]], -1), atol=1e-3)
     assert gates.colorbar.title.side == "right" == states.colorbar.title.side
     with pytest.raises(ValueError, match=r"step must be in \[0, 15\)"):
-        ablations.word_step_through(tr, words, step=-1)
+        ch3.word_step_through(tr, words, step=-1)
     with pytest.raises(ValueError, match="no slider"):
-        ablations.start_at(ablations.four_networks_figure(), 0)
+        ch3.start_at(ch3.four_networks_figure(), 0)
 
 
 def test_sentence_what_if_control(net):
-    control = ablations.SentenceWhatIf(net, [handset.FRANCE, handset.ITALY],
+    control = ch3.SentenceWhatIf(net, [handset.FRANCE, handset.ITALY],
                                        unit="eating")
     st = control.stepper
     t_but, t_the = 7, 12
@@ -289,7 +288,7 @@ def test_sentence_what_if_control(net):
     control.text.value = "In Spain, Mary ate"  # not in the vocabulary
     assert "spain" in control.message.value and control.stepper is kept
     with pytest.raises(ValueError, match="word-level"):
-        ablations.SentenceWhatIf(handset.counter_lstm(), ["aaXbb"])
+        ch3.SentenceWhatIf(handset.counter_lstm(), ["aaXbb"])
 
 
 # ----------------------------------------------------------------- experiments
@@ -297,12 +296,12 @@ def test_sentence_what_if_control(net):
 
 def test_trace_matches_forward_and_the_cell_update():
     torch.manual_seed(2)
-    m = ablations.ActivationLSTM(3, 4, gate="tanh", cell="sigmoid")
+    m = models.ActivationLSTM(3, 4, gate="tanh", cell="sigmoid")
     x = torch.randn(2, 5, 3)
     with torch.no_grad():
         out, (h_n, c_n) = m(x)
     tr = m.trace(x)
-    assert tr["kind"] == "lstm" and tr["h"].shape == (2, 5, 4)
+    assert isinstance(tr, Trace) and tr.kind == "lstm" and tr["h"].shape == (2, 5, 4)
     assert np.allclose(tr["h"], out.numpy(), atol=1e-6)
     assert np.allclose(tr["c"][:, -1], c_n[0].numpy(), atol=1e-6)
     c_prev = np.concatenate([np.zeros((2, 1, 4)), tr["c"][:, :-1]], axis=1)
@@ -316,24 +315,24 @@ def test_swap_model_keeps_the_built_initial_weights():
 
     task, cfg = CountingTask(), TrainConfig(seed=3, hidden_size=6)
     built = build_model(task, cfg)
-    swapped = ablations.swap_model(task, cfg, "tanh", "sigmoid")
-    assert isinstance(swapped.rnn, ablations.ActivationLSTM)
+    swapped = ch3.swap_model(task, cfg, "tanh", "sigmoid")
+    assert isinstance(swapped.rnn, models.ActivationLSTM)
     for k, v in built.state_dict().items():
         assert torch.equal(v, swapped.state_dict()[k]), k
-    standard = ablations.swap_model(task, cfg, "sigmoid", "tanh")
+    standard = ch3.swap_model(task, cfg, "sigmoid", "tanh")
     ids = torch.as_tensor(task.encode("aaaXbbb"))[None]
     with torch.no_grad():
         assert torch.allclose(standard(ids)[0], built(ids)[0], atol=1e-6)
     with pytest.raises(ValueError, match="one layer"):
-        ablations.swap_model(task, TrainConfig(num_layers=2), "tanh", "tanh")
+        ch3.swap_model(task, TrainConfig(num_layers=2), "tanh", "tanh")
 
 
 def test_swap_experiment_rows_and_the_all_sigmoid_sign():
     torch.manual_seed(0)
-    config = ablations.SwapConfig(n_max=3, hidden_size=4, steps=40, seeds=(0,),
+    config = ch3.SwapConfig(n_max=3, hidden_size=4, steps=40, seeds=(0,),
                                   n_cap=10)
     variants = {"standard": ("sigmoid", "tanh"), "all sigmoid": ("sigmoid", "sigmoid")}
-    rows = ablations.swap_experiment(config, variants)
+    rows = ch3.swap_experiment(config, variants)
     assert [(r["variant"], r["seed"]) for r in rows] == [("standard", 0),
                                                          ("all sigmoid", 0)]
     for r in rows:
@@ -343,13 +342,13 @@ def test_swap_experiment_rows_and_the_all_sigmoid_sign():
     assert rows[1]["min_c"] > 0
     assert 0 < rows[0]["min_f"] < 1  # a sigmoid forget gate stays a fraction
     with pytest.raises(ValueError, match="pair activations"):
-        ablations.swap_experiment(config, {"bad": ("relu", "tanh")})
+        ch3.swap_experiment(config, {"bad": ("relu", "tanh")})
 
 
 def test_forget_bias_experiment_starts_the_gate_at_sigma_of_the_bias():
-    config = ablations.ForgetBiasConfig(k_min=1, k_max=3, steps=10, eval_every=5,
+    config = ch3.ForgetBiasConfig(k_min=1, k_max=3, steps=10, eval_every=5,
                                         seeds=(0,), biases=(0.0, 1.0))
-    rows = ablations.forget_bias_experiment(config)
+    rows = ch3.forget_bias_experiment(config)
     assert [r["bias"] for r in rows] == [0.0, 1.0]
     # weights ~ U(-1/sqrt(10), 1/sqrt(10)) move f only a little from sigma(b_f)
     assert rows[0]["f0"] == pytest.approx(0.5, abs=0.06)
@@ -358,7 +357,7 @@ def test_forget_bias_experiment_starts_the_gate_at_sigma_of_the_bias():
         assert 0 < r["f_end"] < 1
         assert [s for s, _ in r["curve"]] == [5, 10][: len(r["curve"])]
         assert all(0 <= a <= 1 for _, a in r["curve"])
-    fig = ablations.forget_bias_figure(rows)
+    fig = ch3.forget_bias_figure(rows)
     assert len(fig.data) == 2 and [d.showlegend for d in fig.data] == [True, True]
 
 
@@ -367,7 +366,7 @@ def test_summary_table_lists_seeds_medians_and_lowest():
                                                       "s": 7},
             {"v": "a", "n": 2, "x": 1.0, "s": 9}, {"v": "b", "n": 4, "x": 2.0, "s": 1},
             {"v": "b", "n": 4, "x": 2.0, "s": 3}]
-    text = ablations.summary_table(rows, "v", {"n": "N", "x": "x", "s": "solved"},
+    text = ch3.summary_table(rows, "v", {"n": "N", "x": "x", "s": "solved"},
                                    lowest=("x",))
     assert text.splitlines() == [
         "v  N           x      solved",
@@ -376,7 +375,7 @@ def test_summary_table_lists_seeds_medians_and_lowest():
         "b  4           2      1 3  (2)",
     ]
     with pytest.raises(ValueError, match="rows have no"):
-        ablations.summary_table(rows, "v", {"y": "y"})
+        ch3.summary_table(rows, "v", {"y": "y"})
 
 
 def test_sign_sources_finds_the_flip_and_the_negative_write():
@@ -389,7 +388,7 @@ def test_sign_sources_finds_the_flip_and_the_negative_write():
     task = CountingTask(1, 10)
     a, X, b = (task.encode(ch)[0] for ch in "aXb")
     model = CharModel("lstm", task.vocab_size, 2)
-    rnn = ablations.ActivationLSTM(task.vocab_size, 2, gate="tanh", cell="tanh")
+    rnn = models.ActivationLSTM(task.vocab_size, 2, gate="tanh", cell="tanh")
     sat = 40.0
     with torch.no_grad():
         for p in rnn.parameters():
@@ -402,7 +401,7 @@ def test_sign_sources_finds_the_flip_and_the_negative_write():
         W[1, a] = W[1, X] = -sat  # unit 1 writes nothing before the b's
         W[1, b] = -2 * sat  # i = tanh(-40) = -1 on b, g = +1: writes -1
     model.rnn = rnn
-    got = ablations.sign_sources(model, task, n=4)
+    got = ch3.sign_sources(model, task, n=4)
     flip, write = got["flip"], got["write"]
     assert flip["unit"] == 0 and flip["f"] == pytest.approx(-1.0, abs=1e-6)
     assert flip["c_before"] == pytest.approx(4 * math.tanh(sat), abs=1e-5)
@@ -410,7 +409,7 @@ def test_sign_sources_finds_the_flip_and_the_negative_write():
     assert write["unit"] == 1 and write["ig"] == pytest.approx(-1.0, abs=1e-6)
     assert write["i"] == pytest.approx(-1.0, abs=1e-6) and write["g"] > 0.99
     with pytest.raises(ValueError, match="n must be an int >= 1"):
-        ablations.sign_sources(model, task, n=0)
+        ch3.sign_sources(model, task, n=0)
 
 
 # ----------------------------------------------------------------- build-up helpers
@@ -434,7 +433,7 @@ def test_gated_memory_follows_its_rule(input_gate, forget_gate):
     values = rng.uniform(-1, 1, 12)
     marks = np.zeros(12)
     marks[[0, 5, 9]] = 1
-    cell = ablations.gated_memory(input_gate, forget_gate)
+    cell = ch3.gated_memory(input_gate, forget_gate)
     assert (cell.input_size, cell.hidden_size) == (2, 1)
     tr = cell.trace(np.stack([values, marks], -1))
     expected = run_by_hand(values, marks, input_gate, forget_gate)
@@ -442,22 +441,12 @@ def test_gated_memory_follows_its_rule(input_gate, forget_gate):
     assert np.allclose(tr.h[:, 0], np.tanh(expected), atol=1e-12, rtol=0)
 
 
-def test_source_lines_slices_the_packages_own_source():
-    text = ablations.source_lines(cells.LSTM._run_layer, "for t, (", "h_prev, c_prev")
-    lines = text.splitlines()
-    assert lines[0].startswith("for t, (") and lines[-1].strip().startswith("h_prev")
-    assert "np.multiply(f, c_prev, out=c_t)" in text
-    assert textwrap.indent(text, " " * 8) in inspect.getsource(cells.LSTM._run_layer)
-    with pytest.raises(ValueError, match="no line with 'while'"):
-        ablations.source_lines(cells.LSTM._run_layer, "while", "h_prev")
-
-
 def test_weight_lines_wrap_within_the_width(net):
     rows = [r for r in net.table if r.unit == "eating"]
-    text = ablations.weight_lines(rows, width=60)
+    text = ch3.weight_lines(rows, width=60)
     lines = text.splitlines()
     assert max(map(len, lines)) <= 60
     assert lines[0].startswith("W_i[eating, *]") and "-40" in lines[0]
     assert " ".join(" ".join(lines).split()).count("someone eats") == 1
     with pytest.raises(ValueError, match="at least one"):
-        ablations.weight_lines([])
+        ch3.weight_lines([])

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_tutorial import cells, handset as hs, memory, tasks
+from lstm_tutorial import cells, handset as hs, tasks
+from lstm_tutorial.chapters import ch02_rnn as ch2
 from lstm_tutorial.text import UnknownTokenError
 
 torch.set_num_threads(1)
@@ -37,41 +38,23 @@ def test_rnn_forward_is_torchs_rnn_step_by_step():
         x = np.random.default_rng(1).normal(size=(7, 3))
         with torch.no_grad():
             expected = rnn(torch.from_numpy(x))[0].numpy()
-        h = memory.rnn_forward(x, p["weight_ih_l0"], p["weight_hh_l0"],
+        h = ch2.rnn_forward(x, p["weight_ih_l0"], p["weight_hh_l0"],
                                p["bias_ih_l0"] + p["bias_hh_l0"], phi=phi)
         assert h.shape == (7, 4)
         assert np.abs(h - expected).max() < 1e-12
     # h_1 = tanh(W x_1 + b) from h_0 = 0, by hand
-    h = memory.rnn_forward([[1.0]], [[2.0]], [[5.0]], [0.5])
+    h = ch2.rnn_forward([[1.0]], [[2.0]], [[5.0]], [0.5])
     assert h[0, 0] == pytest.approx(math.tanh(2.5), abs=1e-15)
     with pytest.raises(ValueError, match=r"need x \(T, I\)"):
-        memory.rnn_forward(np.zeros((3, 2)), np.zeros((4, 3)), np.zeros((4, 4)),
+        ch2.rnn_forward(np.zeros((3, 2)), np.zeros((4, 3)), np.zeros((4, 4)),
                            np.zeros(4))
-
-
-def sample_function(x):
-    """A docstring."""
-    y = x + 1
-    if y > 3:
-        raise ValueError("y must be small")
-    return y
-
-
-def test_source_excerpt_leaves_out_lines_and_checks_the_width():
-    src = memory.source_excerpt(sample_function, omit=("if y", "raise"),
-                                note="checks", docstring=False)
-    assert src.splitlines() == ["def sample_function(x):", "    y = x + 1",
-                                "    ...  # checks", "    return y"]
-    assert '"""A docstring."""' in memory.source_excerpt(sample_function)
-    with pytest.raises(ValueError, match="must fit in 10 characters"):
-        memory.source_excerpt(sample_function, width=10)
 
 
 # --------------------------------------------------------------------- diagrams
 
 
 def test_unrolled_figure_draws_one_column_per_step():
-    fig = memory.unrolled_figure(steps=5)
+    fig = ch2.unrolled_figure(steps=5)
     hover = list(fig.data[0].hovertext)
     # the loop's three boxes, h_0, and x_t, h_t, y_t for each of the 5 steps
     assert len(hover) == 3 + 1 + 3 * 5
@@ -85,25 +68,25 @@ def test_unrolled_figure_draws_one_column_per_step():
     heads = [a for a in fig.layout.annotations if a.showarrow]
     assert min(math.hypot(a.x - a.ax, a.y - a.ay) for a in heads) >= 0.3
     with pytest.raises(ValueError, match="steps must be"):
-        memory.unrolled_figure(steps=1)
+        ch2.unrolled_figure(steps=1)
 
 
 @pytest.mark.parametrize("coins", [1, 2])
 def test_state_machine_figure_draws_exactly_the_machines_transitions(coins):
-    spec = memory._MACHINES[coins]
+    spec = ch2.loop._MACHINES[coins]
     names = list(spec["states"])  # state k = k coins paid
-    drawn = {(names.index(t.src), "c" if t.colour == memory._COIN else "p",
+    drawn = {(names.index(t.src), "c" if t.colour == ch2.loop._COIN else "p",
               names.index(t.dst)) for t in spec["transitions"]}
     expected = {(s, ch, machine(coins, s, ch)) for s in range(coins + 1) for ch in "cp"}
     assert drawn == expected
-    fig = memory.state_machine_figure(coins)
+    fig = ch2.state_machine_figure(coins)
     circles = [s for s in fig.layout.shapes if s.type == "circle"]
     curves = [s for s in fig.layout.shapes if s.type == "path"]
     assert len(circles) == coins + 1 and len(curves) == 2 * (coins + 1)
     arrowheads = [a for a in fig.layout.annotations if a.showarrow]
     assert len(arrowheads) == 2 * (coins + 1) + 1  # every transition + "start"
     with pytest.raises(ValueError, match="coins must be 1 or 2"):
-        memory.state_machine_figure(3)
+        ch2.state_machine_figure(3)
 
 
 # --------------------------------------------------------------------- stepping
@@ -111,7 +94,7 @@ def test_state_machine_figure_draws_exactly_the_machines_transitions(coins):
 
 def test_rnn_steps_of_the_coin_counter_count_coins_and_pushes():
     text = "ccpcpp"
-    st = memory.rnn_steps(hs.coin_counter(), text)
+    st = ch2.rnn_steps(hs.coin_counter(), text)
     counts = np.array([[text[: t + 1].count("c"), text[: t + 1].count("p")]
                        for t in range(len(text))], float)
     assert np.array_equal(st.h, counts)
@@ -123,20 +106,20 @@ def test_rnn_steps_of_the_coin_counter_count_coins_and_pushes():
 
 def test_rnn_steps_terms_add_up_for_the_turnstile():
     text = "cpccpcccpp"
-    st = memory.rnn_steps(hs.turnstile(), text)
+    st = ch2.rnn_steps(hs.turnstile(), text)
     assert np.allclose(st.pre, st.Wx + st.Uh + st.b, atol=1e-12)
     assert np.allclose(st.h, np.maximum(st.pre, 0), atol=1e-12)
     assert list(st.y.argmax(axis=1)) == list(tasks.turnstile_outputs(text))
     with pytest.raises(ValueError, match="unknown"):
-        memory.rnn_steps(hs.turnstile(), "cx")
+        ch2.rnn_steps(hs.turnstile(), "cx")
     with pytest.raises(ValueError, match="one-layer RNN"):
-        memory.rnn_steps(hs.counter_lstm(), "aXb")
+        ch2.rnn_steps(hs.counter_lstm(), "aXb")
 
 
 def test_rnn_step_through_slider_shows_each_step():
     text = "ccpc"
-    st = memory.rnn_steps(hs.turnstile(), text)
-    fig = memory.rnn_step_through(st)
+    st = ch2.rnn_steps(hs.turnstile(), text)
+    fig = ch2.rnn_step_through(st)
     steps = fig.layout.sliders[0].steps
     assert len(steps) == len(text)
     # numbered from 1, as in the equations: step 1 reads x_1
@@ -159,15 +142,15 @@ def test_rnn_step_through_slider_shows_each_step():
 
 
 def test_all_strings_are_every_string_in_alphabetical_order():
-    ids = memory.all_strings(3)
+    ids = ch2.all_strings(3)
     texts = ["".join("cp"[k] for k in row) for row in ids]
     assert texts == ["".join(p) for p in itertools.product("cp", repeat=3)]
     with pytest.raises(ValueError, match="length must be"):
-        memory.all_strings(0)
+        ch2.all_strings(0)
 
 
 def test_hand_set_turnstile_agrees_on_every_string():
-    a = memory.turnstile_agreement(hs.turnstile(), max_len=12)
+    a = ch2.turnstile_agreement(hs.turnstile(), max_len=12)
     assert a.strings == 2**13 - 2 and a.agree == a.strings and a.all_agree
     assert a.steps == sum(L * 2**L for L in range(1, 13)) == a.steps_agree
     assert a.first_wrong is None
@@ -178,8 +161,8 @@ def test_hand_set_turnstile_agrees_on_every_string():
 
 
 def test_a_turnstile_that_always_says_walk_is_caught():
-    net = memory.with_weights(hs.turnstile(), {"b_y[WALK]": 1.0})  # WALK >= 1 > 0
-    a = memory.turnstile_agreement(net, max_len=6)
+    net = ch2.with_weights(hs.turnstile(), {"b_y[WALK]": 1.0})  # WALK >= 1 > 0
+    a = ch2.turnstile_agreement(net, max_len=6)
     # After one input at most one coin is paid: every string starts LOCKED, so
     # none agrees; the steps that agree are the machine's WALK steps.
     walk_steps = 0
@@ -190,37 +173,37 @@ def test_a_turnstile_that_always_says_walk_is_caught():
                 s = machine(2, s, ch)
                 walk_steps += s == 2
     assert (a.agree, a.steps_agree, a.first_wrong) == (0, walk_steps, "c")
-    assert memory.turnstile_agreement(hs.turnstile().model, max_len=4).all_agree
+    assert ch2.turnstile_agreement(hs.turnstile().model, max_len=4).all_agree
 
 
 def test_turnstile_agreement_of_a_torch_model_and_bad_models():
     torch.manual_seed(0)
     model = hs.turnstile().to_torch()  # the hand-set weights in torch
     seq = cells.SequenceModel.from_torch(model)
-    assert memory.turnstile_agreement(seq, max_len=10).all_agree
+    assert ch2.turnstile_agreement(seq, max_len=10).all_agree
     with pytest.raises(ValueError, match="2 inputs"):
-        memory.turnstile_agreement(hs.counter_lstm(), max_len=3)
+        ch2.turnstile_agreement(hs.counter_lstm(), max_len=3)
     with pytest.raises(ValueError, match="max_len"):
-        memory.turnstile_agreement(hs.turnstile(), max_len=0)
+        ch2.turnstile_agreement(hs.turnstile(), max_len=0)
 
 
 def test_with_weights_changes_one_row_and_leaves_the_original():
     net = hs.turnstile()
-    moved = memory.with_weights(net, {"b[two coins (WALK)]": -0.5})
+    moved = ch2.with_weights(net, {"b[two coins (WALK)]": -0.5})
     k = net.unit("two coins (WALK)")
     assert moved.params["bias_ih_l0"][k] == -0.5
     assert net.params["bias_ih_l0"][k] == -1.0
-    star = memory.with_weights(net, {"U[one coin (paid), *]": -2.0})
+    star = ch2.with_weights(net, {"U[one coin (paid), *]": -2.0})
     assert np.all(star.params["weight_hh_l0"][net.unit("one coin (paid)")] == -2.0)
     with pytest.raises(UnknownTokenError, match="unknown weight 'b.nonsense.'"):
-        memory.with_weights(net, {"b[nonsense]": 1.0})
+        ch2.with_weights(net, {"b[nonsense]": 1.0})
 
 
 def test_weight_margins_match_the_readout_algebra():
     # WALK scores V h + b_y against LOCKED's 0, with h in {0, 1} (two coins paid
     # or not); a tie goes to LOCKED. Exact iff V + b_y > 0 and b_y <= 0.
     grid = np.round(np.arange(-3, 3.01, 0.25), 2)
-    margins = {m.weight: m for m in memory.weight_margins(hs.turnstile(), grid)}
+    margins = {m.weight: m for m in ch2.weight_margins(hs.turnstile(), grid)}
     v = margins["V[WALK, two coins (WALK)]"]  # b_y = -1: V > 1
     assert (v.low, v.high, v.open_high) == (1.25, 3.0, True)
     assert v.interval() == ">= 1.25"
@@ -228,19 +211,19 @@ def test_weight_margins_match_the_readout_algebra():
     assert (b.low, b.high, b.open_low, b.open_high) == (-1.75, 0.0, False, False)
     assert b.interval() == "-1.75 to 0"
     with pytest.raises(ValueError, match="grid must contain"):
-        memory.weight_margins(hs.turnstile(), [0.5])
+        ch2.weight_margins(hs.turnstile(), [0.5])
 
 
 def test_break_figure_slider_shows_each_value():
     net, text = hs.turnstile(), "cpccpcccpp"
     values = [-1.5, -1.0, -0.5]
-    fig = memory.break_figure(net, "b[two coins (WALK)]", values, text, max_len=8)
+    fig = ch2.break_figure(net, "b[two coins (WALK)]", values, text, max_len=8)
     steps = fig.layout.sliders[0].steps
     assert [s.label for s in steps] == ["-1.5", "-1", "-0.5"]
     assert fig.layout.sliders[0].active == 1  # the hand-set value
     truth = tasks.turnstile_outputs(text)
     for v, step in zip(values, steps):
-        moved = memory.with_weights(net, {"b[two coins (WALK)]": v})
+        moved = ch2.with_weights(net, {"b[two coins (WALK)]": v})
         said = moved.trace(text).logits.argmax(axis=1)
         z_net, z_machine = step.args[0]["z"][1]
         assert z_machine == list(truth)
@@ -248,16 +231,16 @@ def test_break_figure_slider_shows_each_value():
         shown = step.args[0]["text"][1][0]  # what the "network says" row prints
         assert shown == [("\u2717 " if s != m else "") + ("WALK" if s else "LOCKED")
                          for s, m in zip(said, truth)]
-        n_ok = memory.turnstile_agreement(moved, 8).agree
+        n_ok = ch2.turnstile_agreement(moved, 8).agree
         assert f"{n_ok} of {2**9 - 2} strings right" in step.args[1]["title.text"]
     assert list(fig.data[0].x) == list(range(1, len(text) + 1))
     assert any("\u2717" in a.text for a in fig.layout.annotations)  # the key
     with pytest.raises(UnknownTokenError, match="weights:"):
-        memory.break_figure(net, "b[x]", values, text)
+        ch2.break_figure(net, "b[x]", values, text)
 
 
 def test_turnstile_breaker_rechecks_when_a_slider_moves():
-    b = memory.TurnstileBreaker(max_len=6)
+    b = ch2.TurnstileBreaker(max_len=6)
     assert b.agreement.all_agree
     b.sliders["b[two coins (WALK)]"].value = -0.5
     assert not b.agreement.all_agree and b.changes() == {"b[two coins (WALK)]": -0.5}
@@ -281,7 +264,7 @@ def bisect_root(f, lo: float, hi: float) -> float:
 
 
 def test_france_led_lights_at_france_and_holds_the_fixed_point():
-    led = memory.france_led(self_weight=2.0, input_weight=3.0)
+    led = ch2.france_led(self_weight=2.0, input_weight=3.0)
     words, states = led.run([hs.FRANCE, hs.ITALY])
     h = states[0][:, 0]
     k = words[0].index("france")
@@ -289,9 +272,9 @@ def test_france_led_lights_at_france_and_holds_the_fixed_point():
     assert h[k] == pytest.approx(math.tanh(3.0), abs=1e-12)
     star = bisect_root(lambda v: math.tanh(2 * v) - v, 0.5, 1.0)  # h = tanh(2h)
     assert h[-1] == pytest.approx(star, abs=1e-6) and np.all(h[k:] > 0.95)
-    assert memory.fixed_point(2.0) == pytest.approx(star, abs=1e-12)
+    assert ch2.fixed_point(2.0) == pytest.approx(star, abs=1e-12)
     assert np.allclose(states[1][:, 0], -np.concatenate([[0], h[1:]]), atol=1e-12)
-    faded = memory.france_led(self_weight=0.5).run(hs.FRANCE)[1][0][:, 0]
+    faded = ch2.france_led(self_weight=0.5).run(hs.FRANCE)[1][0][:, 0]
     assert faded[-1] < 1e-3  # u < 1: the light fades geometrically
     with pytest.raises(UnknownTokenError, match="unknown word 'spain' at position 1"):
         led.encode("In Spain")
@@ -304,7 +287,7 @@ def test_gradient_norms_of_a_tanh_rnn_are_products_of_jacobians():
     torch.manual_seed(3)
     rnn = torch.nn.RNN(4, 3, batch_first=True).double()
     ids = np.random.default_rng(0).integers(0, 4, size=(5, 7))
-    g = memory.gradient_norms(rnn, ids)
+    g = ch2.gradient_norms(rnn, ids)
     # numpy: h_t = tanh(W x_t + U h_{t-1} + b); dh_T/dh_t = J_T ... J_{t+1} with
     # J_s = diag(1 - h_s^2) U
     W, U = rnn.weight_ih_l0.detach().numpy(), rnn.weight_hh_l0.detach().numpy()
@@ -327,7 +310,7 @@ def test_gradient_norms_of_an_lstm_match_torch_jacobians():
     torch.manual_seed(4)
     lstm = torch.nn.LSTM(3, 2, batch_first=True).double()
     ids = torch.tensor([[0, 1, 2, 1, 0, 2]])
-    g = memory.gradient_norms(lstm, ids)
+    g = ch2.gradient_norms(lstm, ids)
     x = torch.nn.functional.one_hot(ids, 3).double()
     with torch.no_grad():  # the states of the run
         hs_, cs = [], []
@@ -350,11 +333,11 @@ def test_gradient_norms_of_an_lstm_match_torch_jacobians():
 def test_gradient_norms_reject_bad_input():
     rnn = torch.nn.RNN(4, 3, batch_first=True)
     with pytest.raises(ValueError, match="shape"):
-        memory.gradient_norms(rnn, np.zeros(5, dtype=int))
+        ch2.gradient_norms(rnn, np.zeros(5, dtype=int))
     with pytest.raises(ValueError, match=r"in \[0, 4\)"):
-        memory.gradient_norms(rnn, np.full((2, 3), 7))
+        ch2.gradient_norms(rnn, np.full((2, 3), 7))
     with pytest.raises(ValueError, match="one-layer"):
-        memory.gradient_norms(torch.nn.RNN(4, 3, num_layers=2, batch_first=True),
+        ch2.gradient_norms(torch.nn.RNN(4, 3, num_layers=2, batch_first=True),
                               np.zeros((1, 2), dtype=int))
 
 
@@ -362,19 +345,19 @@ def test_gradient_norms_reject_bad_input():
 
 
 def test_turnstile_random_agreement_counts_fully_right_strings():
-    assert memory.turnstile_random_agreement(hs.turnstile(), length=300, n=20) == 1.0
-    always_walk = memory.with_weights(hs.turnstile(), {"b_y[WALK]": 1.0})
-    assert memory.turnstile_random_agreement(always_walk, length=5, n=50) == 0.0
+    assert ch2.turnstile_random_agreement(hs.turnstile(), length=300, n=20) == 1.0
+    always_walk = ch2.with_weights(hs.turnstile(), {"b_y[WALK]": 1.0})
+    assert ch2.turnstile_random_agreement(always_walk, length=5, n=50) == 0.0
     with pytest.raises(ValueError, match="length and n"):
-        memory.turnstile_random_agreement(hs.turnstile(), length=0)
+        ch2.turnstile_random_agreement(hs.turnstile(), length=0)
 
 
 def test_rnn_weights_and_their_figure():
-    w = memory.rnn_weights(hs.turnstile())
+    w = ch2.rnn_weights(hs.turnstile())
     assert w["W"].shape == (3, 2) and w["U"].shape == (3, 3) and w["V"].shape == (2, 3)
     k = hs.turnstile().unit("two coins (WALK)")
     assert w["b"][k] == -1 and w["V"][1, k] == 2 and w["b_y"][1] == -1
-    fig = memory.weights_figure({"hand": hs.turnstile(), "again": hs.turnstile().model})
+    fig = ch2.weights_figure({"hand": hs.turnstile(), "again": hs.turnstile().model})
     grid = np.array([[np.nan if v is None else v for v in row]
                      for row in fig.data[0].z])
     # row k: W (2 columns), U (3), b, V^T (2); last row: b_y under the V columns
@@ -384,18 +367,18 @@ def test_rnn_weights_and_their_figure():
     assert np.isnan(grid[-1, :6]).all() and np.array_equal(grid[-1, 6:], w["b_y"])
     assert list(fig.data[1].y)[:3] == ["unit 0", "unit 1", "unit 2"]
     with pytest.raises(ValueError, match="one-layer RNN"):
-        memory.rnn_weights(hs.counter_lstm())
+        ch2.rnn_weights(hs.counter_lstm())
 
 
 def test_machine_states_and_state_vectors_of_the_hand_set_turnstile():
-    ids = memory.all_strings(6)
-    states = memory.machine_states(ids)
+    ids = ch2.all_strings(6)
+    states = ch2.machine_states(ids)
     for row, s_row in zip(ids, states):
         s = 0
         for k, got in zip(row, s_row):
             s = machine(2, s, "cp"[k])
             assert got == s
-    vec = memory.state_vectors(hs.turnstile(), length=6)
+    vec = ch2.state_vectors(hs.turnstile(), length=6)
     net = hs.turnstile()
     one_hot = {"1 coin, after a coin": "one coin (paid)",
                "1 coin, after a refused push": "one coin (push refused)",
@@ -405,17 +388,17 @@ def test_machine_states_and_state_vectors_of_the_hand_set_turnstile():
         if case in one_hot:
             expected[net.unit(one_hot[case])] = 1
         assert np.array_equal(v["min"], expected) and np.array_equal(v["max"], expected)
-    table = memory.state_table(net, length=6).splitlines()
+    table = ch2.state_table(net, length=6).splitlines()
     assert [line.split("signs ")[1] for line in table] == [
         "000", "000", "+00", "0+0", "00+"]  # units: paid, push refused, two coins
     assert max(len(line) for line in table) <= 77
     with pytest.raises(ValueError, match="0 \\(coin\\) and 1"):
-        memory.machine_states(np.array([[0, 2]]))
+        ch2.machine_states(np.array([[0, 2]]))
 
 
 def test_led_heatmap_shows_the_led_of_every_word():
-    led = memory.france_led()
-    fig = memory.led_heatmap(led, [hs.FRANCE], wrap=8)
+    led = ch2.france_led()
+    fig = ch2.led_heatmap(led, [hs.FRANCE], wrap=8)
     words, states = led.run([hs.FRANCE])
     z = [v for row in fig.data[0].z for v in row if v is not None]
     assert np.allclose(z, states[0][:, 0], atol=1e-3)
@@ -427,38 +410,38 @@ def test_led_heatmap_shows_the_led_of_every_word():
     assert fig.data[0].colorbar.title.text == "h"
     assert fig.layout.xaxis.showticklabels is False
     with pytest.raises(ValueError, match="wrap must be"):
-        memory.led_heatmap(led, [hs.FRANCE], wrap=0)
+        ch2.led_heatmap(led, [hs.FRANCE], wrap=0)
 
 
 # ----------------------------------------------------------------------- recall
 
 
 def test_recall_run_trains_and_tests_at_the_gap():
-    config = memory.RecallConfig(gaps=(2,), seeds=(0,), hidden_size=8, steps=30,
+    config = ch2.RecallConfig(gaps=(2,), seeds=(0,), hidden_size=8, steps=30,
                                  eval_every=10, test_size=32)
-    run = memory.recall_run("lstm", 2, 0, config)
+    run = ch2.recall_run("lstm", 2, 0, config)
     assert run.steps <= 30 and 0.0 <= run.accuracy <= 1.0
-    texts = memory.recall_test_texts(2, config)
+    texts = ch2.recall_test_texts(2, config)
     assert len(texts) == 32 and all(len(t) == 2 + 3 for t in texts)
-    C = memory.recall_confusion(run.model, 2, config)
+    C = ch2.recall_confusion(run.model, 2, config)
     assert C.sum() == 32
     firsts = [t[0] for t in texts]
     assert [int(n) for n in C.sum(axis=1)] == [firsts.count(s) for s in "ABCD"]
     assert np.trace(C[:, :4]) / 32 == pytest.approx(run.accuracy, abs=1e-9)
     with pytest.raises(ValueError, match="gaps"):
-        memory.RecallConfig(gaps=(0,))
+        ch2.RecallConfig(gaps=(0,))
 
 
 def test_recall_table_and_figure_average_the_seeds():
-    runs = [memory.RecallRun(kind, gap, seed, acc, 10 * seed + gap, 0.1)
+    runs = [ch2.RecallRun(kind, gap, seed, acc, 10 * seed + gap, 0.1)
             for kind, gap, seed, acc in [
                 ("rnn", 5, 0, 1.0), ("rnn", 5, 1, 0.5), ("lstm", 5, 0, 1.0),
                 ("lstm", 5, 1, 1.0), ("rnn", 9, 0, 0.25), ("rnn", 9, 1, 0.75),
                 ("lstm", 9, 0, 0.5), ("lstm", 9, 1, 1.0)]]
-    table = memory.recall_table(runs)
+    table = ch2.recall_table(runs)
     assert "     5  0.750 (1.00 0.50)" in table
     assert "     9  0.500 (0.25 0.75)" in table and "0.750 (0.50 1.00)" in table
-    fig = memory.recall_figure(runs)
+    fig = ch2.recall_figure(runs)
     means = {t.name: list(t.y) for t in fig.data if t.name.endswith("mean")}
     assert means == {"tanh RNN, mean": [0.75, 0.5], "LSTM, mean": [1.0, 0.75]}
     for t in fig.data:
@@ -467,13 +450,13 @@ def test_recall_table_and_figure_average_the_seeds():
             assert all(x != g and abs(math.log10(x / g)) < 0.1
                        for x, g in zip(t.x, gaps))
     assert "log" in fig.layout.xaxis.title.text
-    g = memory.gradient_figure({"a": np.array([1.0, 1e-3, 1e-40])})
+    g = ch2.gradient_figure({"a": np.array([1.0, 1e-3, 1e-40])})
     assert list(g.data[0].y) == [1.0, 0.001, None] and g.layout.yaxis.type == "log"
 
 
 def test_recall_model_sizes_count_the_weights():
-    config = memory.RecallConfig(gaps=(3,), hidden_size=5)
-    sizes = memory.recall_model_sizes(config)
+    config = ch2.RecallConfig(gaps=(3,), hidden_size=5)
+    sizes = ch2.recall_model_sizes(config)
     V, H = len(tasks.LongGapTask.alphabet), 5  # one-hot inputs over the alphabet
     for kind, G in (("rnn", 1), ("lstm", 4)):
         recurrent = G * H * (V + H + 2)  # W (GH, V), U (GH, H), two biases

@@ -1,0 +1,57 @@
+"""Chapter 3, the LSTM: everything the notebook ``03_lstm`` runs.
+
+- ``diagrams``: the cell as four networks, the standard cell diagram, the
+  sentence step-through;
+- ``what_if``: gates forced by hand, the live what-if control;
+- ``experiments``: the swap and forget-bias experiments.
+"""
+
+from __future__ import annotations
+
+from lstm_tutorial.chapters.ch03_lstm.diagrams import (
+    NETWORK_COLOURS,
+    four_networks_figure,
+    lstm_cell_figure,
+    start_at,
+    word_step_through,
+)
+from lstm_tutorial.chapters.ch03_lstm.what_if import (
+    gated_memory,
+    weight_lines,
+    cell_vs_hidden_figure,
+    what_if,
+    what_if_figure,
+    SentenceWhatIf,
+)
+from lstm_tutorial.chapters.ch03_lstm.experiments import (
+    SwapConfig,
+    swap_model,
+    swap_experiment,
+    sign_sources,
+    ForgetBiasConfig,
+    forget_bias_experiment,
+    summary_table,
+    forget_bias_figure,
+)
+
+__all__ = [
+    "NETWORK_COLOURS",
+    "four_networks_figure",
+    "lstm_cell_figure",
+    "start_at",
+    "word_step_through",
+    "gated_memory",
+    "weight_lines",
+    "cell_vs_hidden_figure",
+    "what_if",
+    "what_if_figure",
+    "SentenceWhatIf",
+    "SwapConfig",
+    "swap_model",
+    "swap_experiment",
+    "sign_sources",
+    "ForgetBiasConfig",
+    "forget_bias_experiment",
+    "summary_table",
+    "forget_bias_figure",
+]
