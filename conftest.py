@@ -19,6 +19,13 @@ Only outputs that cannot be stable are excluded, each on purpose:
 
 from __future__ import annotations
 
+import os
+
+# The kernels nbval starts inherit this environment: torch's numerical paths
+# pinned as lstm_tutorial pins them, before any kernel has imported torch.
+os.environ.setdefault("ATEN_CPU_CAPABILITY", "default")
+os.environ.setdefault("MKL_CBWR", "COMPATIBLE")
+
 SKIP_MIME = ("application/vnd.plotly.v1+json",)
 
 SANITIZE = {

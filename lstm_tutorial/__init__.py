@@ -1,15 +1,43 @@
 """Helper package of the book: every piece of code the chapters run.
 
-Modules, in reading order:
+Generic modules (the floor; none of them imports a chapter's code):
 
-- ``frames``: the synthetic movie-frames data set of chapter 1 and its ceiling.
+- ``gates``: the one table of the quantities in a cell: symbols, labels,
+  intuitive aliases, colours.
+- ``activations``: sigmoid, tanh, ReLU and their interactive plot.
+- ``steps``: the reference steps, one equation per line (what the book shows).
+- ``traces``: ``Trace``, ``LayerTrace`` and ``Override`` (what-ifs).
 - ``cells``: numpy "glass-box" cells (dense, RNN, LSTM, GRU, peephole LSTM)
-  that expose every gate and replay trained torch weights exactly.
-- ``models``: torch modules for training (peephole LSTM, character models).
-- ``handset``: networks whose weights are set by hand.
+  that keep every intermediate value and replay trained torch weights exactly;
+  ``_fast`` (private) holds the loops under their ``trace``.
+- ``models``: torch modules (peephole LSTM, swappable-activation LSTM, the
+  feedforward classifier, character models) and weight files.
+- ``text``: text to token ids, with ``UnknownTokenError``.
+- ``handset``: networks whose weights are set by hand, with a reason per weight.
 - ``tasks``: the sequence tasks and their scoring masks.
-- ``train``: the trainer and the evaluation.
-- ``viz``: plotly figures; ``widgets``: live ipywidgets controls.
+- ``train``: the trainer, the evaluation, the shipped weights.
+- ``neurons``: finding units by correlation with a task variable.
+- ``printing``: package source and plain-text tables as the page prints them.
+- ``style``: the figures' colour scales, layout and trace readers;
+  ``diagrams``: the kit for drawn diagrams.
+- ``viz``: plotly figures of traces; ``stepview``: step-throughs.
+- ``display``: one output that works live and in the rendered book;
+  ``widgets``: live ipywidgets controls.
+
+Chapter homes (``chapters``): ``ch01_feedforward``, ``ch02_rnn``, ``ch03_lstm``,
+``ch04_inside_lstm``: what only that chapter draws and measures.
+
+Importing the package pins torch's numerical paths so that training gives the
+same numbers on every x86-64 CPU: ATen's kernels for the baseline instruction
+set (``ATEN_CPU_CAPABILITY=default``) and MKL's reproducible mode
+(``MKL_CBWR=COMPATIBLE``). Both only take effect if set before torch runs its
+first operation, so import ``lstm_tutorial`` before computing anything with
+torch; a value already in the environment is kept.
 """
 
-__version__ = "0.1.0"
+import os
+
+os.environ.setdefault("ATEN_CPU_CAPABILITY", "default")
+os.environ.setdefault("MKL_CBWR", "COMPATIBLE")
+
+__version__ = "0.2.0"

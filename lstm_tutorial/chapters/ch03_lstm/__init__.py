@@ -24,6 +24,7 @@ from lstm_tutorial.chapters.ch03_lstm.what_if import (
     SentenceWhatIf,
 )
 from lstm_tutorial.chapters.ch03_lstm.experiments import (
+    VARIANTS,
     SwapConfig,
     swap_model,
     swap_experiment,
@@ -35,6 +36,7 @@ from lstm_tutorial.chapters.ch03_lstm.experiments import (
 )
 
 __all__ = [
+    "VARIANTS",
     "NETWORK_COLOURS",
     "four_networks_figure",
     "lstm_cell_figure",
