@@ -14,12 +14,15 @@ past 100% until the validation loss is below 1e-3 are what lift the counting
 model's generalisation limit from ~13 to several hundred.
 
 torch.set_num_threads(1): these models are tiny, one thread is as fast as two,
-and it keeps the floating-point reductions in one fixed order.
+and it keeps the floating-point reductions in one fixed order. Importing
+lstm_tutorial pins torch to its baseline kernels and MKL to its reproducible
+mode, so the same weights come out on any x86-64 CPU (the meta records both).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -93,6 +96,7 @@ def meta_of(name: str, result: TrainResult) -> dict:
         "validation_texts": result.accuracy.n_texts,
         "train_config": config.to_dict(),
         "torch": torch.__version__,
+        "numerics": {k: os.environ.get(k) for k in ("ATEN_CPU_CAPABILITY", "MKL_CBWR")},
         "script": "scripts/train_shipped_weights.py",
     }
     if isinstance(task, (CountingTask, NoisyCountingTask)):
