@@ -9,18 +9,21 @@ Generic modules (the floor; none of them imports a chapter's code):
 - ``traces``: ``Trace``, ``LayerTrace`` and ``Override`` (what-ifs).
 - ``cells``: numpy "glass-box" cells (dense, RNN, LSTM, GRU, peephole LSTM)
   that keep every intermediate value and replay trained torch weights exactly;
-  ``_fast`` (private) holds the loops under their ``trace``.
+  ``_fast`` (private) holds the loops under their ``trace``, ``_checks``
+  (private) the checks of their parameters, inputs and what-ifs.
 - ``models``: torch modules (peephole LSTM, swappable-activation LSTM, the
   feedforward classifier, character models) and weight files.
 - ``text``: text to token ids, with ``UnknownTokenError``.
-- ``handset``: networks whose weights are set by hand, with a reason per weight.
+- ``handnet``: a network given by its weight table (``HandSet``);
+  ``handset``: the networks whose weights are set by hand, a reason per weight.
 - ``tasks``: the sequence tasks and their scoring masks.
 - ``train``: the trainer, the evaluation, the shipped weights.
 - ``neurons``: finding units by correlation with a task variable.
 - ``printing``: package source and plain-text tables as the page prints them.
 - ``style``: the figures' colour scales, layout and trace readers;
   ``diagrams``: the kit for drawn diagrams.
-- ``viz``: plotly figures of traces; ``stepview``: step-throughs.
+- ``viz``: plotly figures of traces; ``stepview``: step-throughs; ``charts``:
+  training curves, lines, bars and tables.
 - ``display``: one output that works live and in the rendered book;
   ``widgets``: live ipywidgets controls.
 

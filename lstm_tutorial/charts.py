@@ -82,7 +82,8 @@ def training_curves(
             ys = cols[m]
             xs = cols[x] if x in cols else list(range(len(ys)))
             data.append(go.Scatter(
-                x=rounded(xs), y=rounded(ys), mode="lines", name=run or m, legendgroup=run,
+                x=rounded(xs), y=rounded(ys), mode="lines", name=run or m,
+                legendgroup=run,
                 showlegend=bool(run) and k == 0, xaxis=f"x{ax}", yaxis=f"y{ax}",
                 line=dict(color=palette[j % len(palette)], width=2),
                 hovertemplate=f"{run + ': ' if run else ''}{m} = %{{y:.4g}} at "
@@ -108,7 +109,8 @@ def line_chart(
         if len(ys) != len(xs):
             raise ValueError(
                 f"series {name!r} has {len(ys)} values for {len(xs)} x values")
-        data.append(go.Scatter(x=rounded(xs), y=rounded(ys), name=str(name), mode="lines+markers",
+        data.append(go.Scatter(x=rounded(xs), y=rounded(ys), name=str(name),
+                               mode="lines+markers",
                                hovertemplate=f"{name}: %{{y:.4g}} at {xlabel or 'x'} "
                                              "%{x}<extra></extra>"))
     return go.Figure(data=data, layout=base_layout(

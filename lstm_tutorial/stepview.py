@@ -228,7 +228,8 @@ def step_figure(
         hovertemplate=f"step %{{x}} '%{{customdata}}': {label} = %{{y:.3f}}"
                       "<extra></extra>"))
     data.append(dict(type="scatter",
-        x=[step], y=rounded([line[step]]), mode="markers", name="step t", showlegend=False,
+        x=[step], y=rounded([line[step]]), mode="markers", name="step t",
+        showlegend=False,
         marker=dict(size=13, color=CURRENT, line=dict(color="black", width=1)),
         xaxis=ax, yaxis=ya, hoverinfo="skip"))
     layout = base_layout(

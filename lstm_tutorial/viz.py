@@ -357,7 +357,8 @@ def states_at_step(
             xgap=1, ygap=1, **colour_range(quantity, kind, S),
         ),
         layout=base_layout(
-            title=title_dict(title if title is not None else f"{label} at the chosen step"),
+            title=title_dict(title if title is not None
+                             else f"{label} at the chosen step"),
             xaxis=dict(type="category", showgrid=False, tickangle=-45),
             yaxis=dict(type="category", autorange="reversed", showgrid=False),
             height=140 + 18 * len(labels),
@@ -396,7 +397,8 @@ def states_pca(
     for g in dict.fromkeys(groups):
         idx = [k for k in range(B) if groups[k] == g]
         data.append(go.Scatter(
-            x=rounded(P[idx, 0]), y=rounded(P[idx, 1]), mode="markers+text", name=g or "states",
+            x=rounded(P[idx, 0]), y=rounded(P[idx, 1]), mode="markers+text",
+            name=g or "states",
             text=[labels[k] for k in idx], textposition="top center",
             marker=dict(size=9), showlegend=bool(g),
             hovertemplate="%{text}<br>PC1 %{x:.3f}, PC2 %{y:.3f}<extra></extra>",
