@@ -295,16 +295,17 @@ class ActivationLSTM(nn.Module):
 
 
 class FeedForward(nn.Module):
-    """One hidden layer: h = phi(W x + b), scores = V h + c, p = softmax(scores)."""
+    """One hidden layer: h = phi(W x + b), scores = V h + c,
+    p = softmax(scores)."""
 
     def __init__(self, n_in: int, n_hidden: int, n_out: int,
                  activation: str = "tanh") -> None:
         super().__init__()
-        phis = {"tanh": nn.Tanh(), "sigmoid": nn.Sigmoid(), "relu": nn.ReLU()}
+        phis = {"tanh": nn.Tanh(), "sigmoid": nn.Sigmoid(),
+                "relu": nn.ReLU()}
         if activation not in phis:
-            raise ValueError(
-                f"activation must be one of {sorted(phis)}, got {activation!r}"
-            )
+            raise ValueError(f"activation must be one of {sorted(phis)}, "
+                             f"got {activation!r}")
         self.W = nn.Linear(n_in, n_hidden)  # W, b
         self.phi = phis[activation]
         self.V = nn.Linear(n_hidden, n_out)  # V, c

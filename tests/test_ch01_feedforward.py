@@ -115,13 +115,15 @@ def test_movie_figure_rows_and_marks(movies):
     (lambda m: m.sample(0, seed=0), "n_movies must be >= 1"),
     (lambda m: m.filtered_accuracy(np.zeros((2, 3), int), np.zeros((3, 2), int)),
      r"\(n_movies, T\)"),
-    (lambda m: m.per_frame_predictions(np.array([0, 99])), r"shot ids must be in 0\.\.10"),
+    (lambda m: m.per_frame_predictions(np.array([0, 99])),
+     r"shot ids must be in 0\.\.10"),
     (lambda m: m.per_frame_predictions(np.array([0.5])), "integer array"),
     (lambda m: m.movie_figure(np.array([0, 1]), np.array([0, 1]), {"g": np.array([0])}),
      "must be a \\(T,\\) array"),
     (lambda m: frames.MovieModel(frames.FramesConfig(mean_scene_length=0.5)),
      "mean_scene_length must be >= 1"),
-    (lambda m: frames.FeedForward(3, 4, 2, activation="swish"), "activation must be one of"),
+    (lambda m: frames.FeedForward(3, 4, 2, activation="swish"),
+     "activation must be one of"),
     (lambda m: frames.train_feedforward(np.zeros((4, 3)), np.zeros(5), 2),
      r"x must be \(N, D\) and y \(N,\)"),
 ])
@@ -167,3 +169,40 @@ def test_empirical_loss_floor_hand_checked():
     # shot 0: labels half and half -> log 2 each; shot 1: always 2 -> 0
     expected = 2 * np.log(2) / 4
     assert frames.empirical_loss_floor(s, y, 3) == pytest.approx(expected, abs=1e-12)
+
+
+def test_label_frequencies_hand_checked():
+    s = np.array([[0, 0, 0, 2]])
+    y = np.array([[1, 1, 0, 2]])
+    freq = frames.label_frequencies(s, y, 3)
+    np.testing.assert_allclose(freq, [[1 / 3, 2 / 3, 0], [0, 0, 0], [0, 0, 1]],
+                               atol=1e-12)
+
+
+def test_story_is_the_transitions_without_staying(movies):
+    story = movies.story()
+    np.testing.assert_allclose(story.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_array_equal(np.diag(story), 0.0)
+    act = movies.activities
+    # shopping is followed by cooking 3 times in 4 (the STORY weights 3 : 1)
+    assert story[act.index("shopping"), act.index("cooking")] == pytest.approx(0.75)
+    # and A = s I + (1 - s) story for the stay probability s
+    stay = 1 - 1 / movies.config.mean_scene_length
+    np.testing.assert_allclose(movies.A, stay * np.eye(len(act)) + (1 - stay) * story,
+                               atol=1e-12)
+
+
+def test_fit_trains_any_module_and_matches_train_feedforward(movies):
+    s, y = movies.sample(50, seed=0)
+    x = movies.frames(s).reshape(-1, len(movies.objects))
+    cfg = frames.TrainConfig(epochs=30, seed=2)
+    _, losses = frames.train_feedforward(x, y.ravel(), 7, cfg)
+    torch.manual_seed(cfg.seed)
+    same = frames.FeedForward(x.shape[1], cfg.n_hidden, 7, cfg.activation)
+    assert frames.fit(same, x, y.ravel(), cfg) == losses
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(x.shape[1], 7)
+    lin_losses = frames.fit(linear, x, y.ravel(), cfg)
+    assert len(lin_losses) == 30 and lin_losses[-1] < lin_losses[0] - 0.3
+    with pytest.raises(ValueError, match=r"x must be \(N, D\)"):
+        frames.fit(linear, x, y.ravel()[:-1], cfg)

@@ -21,6 +21,8 @@ with activities ``y``, shots ``s``, and the shot's binary object vector ``x``
 - ``empirical_ceiling``: the same bound on a finite data set: for each distinct
   frame, the count of its most common label. No per-frame classifier can beat it
   on that data set.
+- ``label_frequencies``: a sample's own P(y | s). Cross-entropy training of a
+  per-frame model fits these, not the generator's ``posterior``.
 - ``filtered_accuracy``: the accuracy of the Bayes-optimal *causal* predictor,
   argmax ``P(y_t | x_1..x_t)`` by the forward algorithm: what memory can buy.
 """
@@ -30,9 +32,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
-import ipywidgets as widgets
 import torch
 from torch import nn
 
@@ -151,6 +153,16 @@ class MovieModel:
         """Object vectors ``x = F[s]``: (..., D) floats in {0, 1}."""
         return self.F[s]
 
+    def story(self) -> np.ndarray:
+        """P(next scene's activity | this scene's activity, the scene ends): (K, K).
+
+        Row k of ``A`` with the stay probability removed and renormalised; the
+        diagonal is 0 (a scene never follows itself).
+        """
+        nxt = self.A.copy()
+        np.fill_diagonal(nxt, 0.0)
+        return nxt / nxt.sum(axis=1, keepdims=True)
+
     def posterior(self) -> np.ndarray:
         """P(y | s) for every shot: (S, K), pi_y B[y, s] / sum_y' pi_y' B[y', s]."""
         joint = (self.pi[:, None] * self.B).T  # (S, K)
@@ -259,16 +271,25 @@ def empirical_ceiling(s: np.ndarray, y: np.ndarray, n_labels: int) -> float:
     return float(counts.max(axis=1).sum() / y.size)
 
 
+def label_frequencies(s: np.ndarray, y: np.ndarray, n_labels: int) -> np.ndarray:
+    """The sample's own P(y | s): for each shot id, the share of each label, (S, K).
+
+    S = s.max() + 1; a shot that never occurs gets a row of zeros.
+    """
+    s, y = _check_pair(s, y)
+    counts = np.zeros((int(s.max()) + 1, n_labels))
+    np.add.at(counts, (s.ravel(), y.ravel()), 1)
+    return counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+
+
 def empirical_loss_floor(s: np.ndarray, y: np.ndarray, n_labels: int) -> float:
     """Lowest cross-entropy any per-frame model can reach on (s, y), in nats.
 
     It is reached by predicting, for each shot, the label frequencies of that
     shot in (s, y) itself: the conditional entropy of y given s in the data.
     """
-    s, y = _check_pair(s, y)
-    counts = np.zeros((int(s.max()) + 1, n_labels))
-    np.add.at(counts, (s.ravel(), y.ravel()), 1)
-    freq = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    freq = label_frequencies(s, y, n_labels)
+    s, y = np.asarray(s), np.asarray(y)
     return float(-np.log(freq[s.ravel(), y.ravel()]).mean())
 
 
@@ -311,13 +332,22 @@ def train_feedforward(
 
     Returns the model and the cross-entropy loss after each epoch.
     """
-    x, y = np.asarray(x), np.asarray(y)
-    if x.ndim != 2 or y.shape != (x.shape[0],):
-        raise ValueError(
-            f"x must be (N, D) and y (N,), got x {x.shape} and y {y.shape}"
-        )
+    x = _check_frames(x, y)
     torch.manual_seed(config.seed)
     model = FeedForward(x.shape[1], config.n_hidden, n_labels, config.activation)
+    return model, fit(model, x, y, config)
+
+
+def fit(model: nn.Module, x: np.ndarray, y: np.ndarray,
+        config: TrainConfig = TrainConfig()) -> list[float]:
+    """Train any classifier of frames x (N, D) -> scores (N, K) on labels y (N,).
+
+    Full-batch Adam on the cross-entropy, ``config.epochs`` steps of size
+    ``config.lr`` (the other fields of ``config`` are not used: the model is
+    already built). Returns the loss after each epoch; the model is changed
+    in place.
+    """
+    x = _check_frames(x, y)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     xt = torch.as_tensor(x, dtype=torch.float32)
     yt = torch.as_tensor(y, dtype=torch.long)
@@ -328,7 +358,16 @@ def train_feedforward(
         loss.backward()
         opt.step()
         losses.append(loss.item())
-    return model, losses
+    return losses
+
+
+def _check_frames(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    x, y = np.asarray(x), np.asarray(y)
+    if x.ndim != 2 or y.shape != (x.shape[0],):
+        raise ValueError(
+            f"x must be (N, D) and y (N,), got x {x.shape} and y {y.shape}"
+        )
+    return x
 
 
 def accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float:
@@ -349,7 +388,8 @@ def trainer_control(
     """
 
     D, K = len(movies.objects), len(movies.activities)
-    x_tr, x_te = movies.frames(s_train).reshape(-1, D), movies.frames(s_test).reshape(-1, D)
+    x_tr = movies.frames(s_train).reshape(-1, D)
+    x_te = movies.frames(s_test).reshape(-1, D)
     ceiling = empirical_ceiling(s_test, y_test, K)
     activation = widgets.Dropdown(options=["tanh", "sigmoid", "relu"], value="tanh",
                                   description="activation")
