@@ -198,23 +198,67 @@ def test_counter_steps_of_the_hand_set_counter_are_exact():
     assert st.mismatch == 0.0
 
 
-def test_counter_steps_are_the_mean_cell_changes():
+def test_counter_steps_are_the_mean_writes_with_the_forget_gate_in_them():
     task = CountingTask()
-    model = random_model(V=4, H=3, seed=3)
+    model = random_model(V=4, H=3, seed=3)  # random gates: f well below 1
     n = 40
     st = ch4.counter_steps(model, task, unit=1, n=n)
-    c = model.trace(task.encode("a" * n + "X" + "b" * n)).c[:, 1]
-    up = np.mean([c[t] - c[t - 1] for t in range(n // 4, 3 * n // 4)])
-    down = np.mean([c[t] - c[t - 1] for t in range(n + 1 + n // 4, n + 1 + 3 * n // 4)])
+    tr = model.trace(task.encode("a" * n + "X" + "b" * n))
+    c, f, i, g = tr.c[:, 1], tr.f[:, 1], tr.i[:, 1], tr.g[:, 1]
+    a_mid = range(n // 4, 3 * n // 4)
+    b_mid = range(n + 1 + n // 4, n + 1 + 3 * n // 4)
+    up = np.mean([c[t] - f[t] * c[t - 1] for t in a_mid])
+    down = np.mean([c[t] - f[t] * c[t - 1] for t in b_mid])
     assert st.up == pytest.approx(up, abs=1e-12)
     assert st.down == pytest.approx(down, abs=1e-12)
+    # the write is i g, not the change of c (which holds the leak too)
+    assert st.up == pytest.approx(np.mean([i[t] * g[t] for t in a_mid]), abs=1e-6)
+    leak_free = np.mean([c[t] - c[t - 1] for t in a_mid])
+    assert abs(st.up - leak_free) > 1e-3
+    assert st.f == pytest.approx(np.mean([f[t] for t in (*a_mid, *b_mid)]),
+                                 abs=1e-12)
+    assert st.f < 0.99
     assert st.mismatch == pytest.approx(abs(down) / abs(up) - 1, abs=1e-12)
+    assert st.memory == pytest.approx(1 / (1 - st.f), rel=1e-12)
+    assert ch4.CounterSteps(1.0, -1.0, 1.0).memory == float("inf")
     with pytest.raises(ValueError, match="unit"):
         ch4.counter_steps(model, task, unit=3)
     with pytest.raises(ValueError, match="n must"):
         ch4.counter_steps(model, task, unit=0, n=4)
     with pytest.raises(ValueError, match="counting task"):
         ch4.counter_steps(model, CopyTask(), unit=0)
+
+
+def test_leak_cost_is_the_count_the_forget_gate_takes_in_steps():
+    task = CountingTask()
+    counter = handset.counter_lstm()
+    assert ch4.leak_cost(counter.model, task, counter.unit("count"), 50) == 0.0
+    model = random_model(V=4, H=3, seed=3)
+    n = 12
+    tr = model.trace(task.encode("a" * n + "X" + "b" * n))
+    c, f = tr.c[:, 1], tr.f[:, 1]
+    lost = (1 - f[0]) * 0.0 + sum((1 - f[t]) * c[t - 1] for t in range(1, 2 * n + 1))
+    up = ch4.counter_steps(model, task, 1).up
+    assert ch4.leak_cost(model, task, 1, n) == pytest.approx(lost / up, rel=1e-9)
+    with pytest.raises(ValueError, match="n must"):
+        ch4.leak_cost(model, task, 1, 0)
+
+
+# ----------------------------------------------------------------- gate_share
+
+
+def test_gate_share_splits_the_fall_of_the_write():
+    # gate alone: i falls 0.9 -> 0.09, g stays 0.8
+    assert ch4.gate_share(0.9, 0.8, 0.09, 0.8) == pytest.approx(1.0, abs=1e-12)
+    # candidate alone: g falls -0.8 -> -0.08 (sign does not matter)
+    assert ch4.gate_share(0.9, -0.8, 0.9, 0.08) == pytest.approx(0.0, abs=1e-12)
+    # both by a factor 10: half each; gate 10x and candidate 100x: a third
+    assert ch4.gate_share(1.0, 1.0, 0.1, 0.1) == pytest.approx(0.5, abs=1e-12)
+    assert ch4.gate_share(1.0, 1.0, 0.1, 0.01) == pytest.approx(1 / 3, abs=1e-12)
+    with pytest.raises(ValueError, match="does not fall"):
+        ch4.gate_share(0.5, 0.5, 0.9, 0.9)
+    with pytest.raises(ValueError, match="need i > 0"):
+        ch4.gate_share(0.5, 0.0, 0.9, 0.9)
 
 
 # ----------------------------------------------------------------- explorer

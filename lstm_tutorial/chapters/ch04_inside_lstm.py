@@ -14,6 +14,11 @@ here answer the follow-up questions a chapter asks once a unit is found:
   model writes);
 - ``counting_rows(task, ns, write)``: N against what a model writes after
   ``"a"*N + delimiter``, far past the training range;
+- ``counter_steps(model, task, unit)``: what a counting cell writes per a and
+  per b (its write ``c_t - f_t c_{t-1}``) and its forget gate;
+  ``leak_cost``: how many steps of the count the forget gate loses;
+- ``gate_share(i_on, g_on, i_off, g_off)``: whether a unit keeps a character
+  out with its input gate or with its candidate;
 - ``models_explorer(views)``: one figure over several models, with buttons for
   the model and a dropdown for the quantity and unit.
 
@@ -47,6 +52,8 @@ __all__ = [
     "counting_rows",
     "CounterSteps",
     "counter_steps",
+    "leak_cost",
+    "gate_share",
     "ExplorerView",
     "models_explorer",
 ]
@@ -258,10 +265,10 @@ def counting_rows(task: Task, ns: Sequence[int],
 
 
 class CounterSteps(NamedTuple):
-    """What a counting cell adds per character once its steps are steady."""
+    """What a counting cell writes per character once its steps are steady."""
 
-    up: float  # mean c_t - c_{t-1} over the middle half of the a's
-    down: float  # mean c_t - c_{t-1} over the middle half of the b's
+    up: float  # mean write i_t g_t = c_t - f_t c_{t-1}, middle half of the a's
+    down: float  # the same over the middle half of the b's
     f: float  # mean forget gate over those same steps (1: the cell never leaks)
 
     @property
@@ -269,17 +276,26 @@ class CounterSteps(NamedTuple):
         """|down| / |up| - 1: how much more a b takes away than an a adds."""
         return abs(self.down) / abs(self.up) - 1.0
 
+    @property
+    def memory(self) -> float:
+        """1 / (1 - f): the steps over which the cell keeps 1/e of what it
+        holds (f^k = e^-1 for k ~ 1 / (1 - f)); infinite when f = 1."""
+        return float("inf") if self.f >= 1.0 else 1.0 / (1.0 - self.f)
+
 
 def counter_steps(model: SequenceModel, task: Task, unit: int,
                   n: int = 200) -> CounterSteps:
     """The steady steps of a counting cell on the text a^n <delim> b^n:
 
-        up = mean_{t in a's} (c_t - c_{t-1})
-        down = mean_{t in b's} (c_t - c_{t-1})
+        write_t = c_t - f_t c_{t-1}   (= i_t g_t: what the step adds)
+        up = mean_{t in a's} write_t
+        down = mean_{t in b's} write_t
 
     over the middle half of each run (the first and last few steps
-    differ), and the mean forget gate f there. With f = 1 the change is
-    exactly i_t g_t.
+    differ), and the mean forget gate f there. The write leaves the
+    forget gate out: with f = 1 it is the change c_t - c_{t-1}; with
+    f < 1 the cell also loses (1 - f) c_{t-1} per step, which is
+    leakage, not a mismatch of the steps.
     """
     if task.name not in ("counting", "noisy_counting"):
         raise ValueError(f"counter_steps needs a counting task, "
@@ -293,13 +309,60 @@ def counter_steps(model: SequenceModel, task: Task, unit: int,
     text = task.example(n)[:-1]  # a^n, delimiter, b^n
     tr = model.trace(task.encode(text))
     c = tr.c[:, unit].astype(float)  # (2n + 1,)
-    dc = np.diff(c, prepend=0.0)  # c_t - c_{t-1}, c_{-1} = 0
+    f = tr.f[:, unit].astype(float)  # (2n + 1,)
+    c_prev = np.concatenate([[0.0], c[:-1]])  # c_{t-1}, c_{-1} = 0
+    write = c - f * c_prev  # (2n + 1,) = i_t g_t
     a_mid = slice(n // 4, 3 * n // 4)  # middle half of the a's
     b_mid = slice(n + 1 + n // 4, n + 1 + 3 * n // 4)  # ... of the b's
-    f = tr.f[:, unit].astype(float)
     f_mid = float(np.concatenate([f[a_mid], f[b_mid]]).mean())
-    up, down = float(dc[a_mid].mean()), float(dc[b_mid].mean())
+    up, down = float(write[a_mid].mean()), float(write[b_mid].mean())
     return CounterSteps(up, down, f_mid)
+
+
+def leak_cost(model: SequenceModel, task: Task, unit: int, n: int) -> float:
+    """How many steady steps a counting cell loses to its forget gate on the
+    text a^n <delim> b^n:
+
+        leak = sum_t (1 - f_t) c_{t-1} / up
+
+    with ``up`` its steady write per a (``counter_steps``; dividing by
+    the signed step makes the leak positive for a cell that counts
+    downwards too). The cell reaches 0 about ``leak`` b's early (0 when
+    f = 1 exactly). A leak
+    grows with the square of n: the cell holds about n steps for about n
+    steps.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be an int >= 1, got {n!r}")
+    up = counter_steps(model, task, unit).up
+    tr = model.trace(task.encode(task.example(n)[:-1]))
+    c = tr.c[:, unit].astype(float)  # (2n + 1,)
+    f = tr.f[:, unit].astype(float)
+    c_prev = np.concatenate([[0.0], c[:-1]])
+    return float(np.sum((1.0 - f) * c_prev) / up)
+
+
+def gate_share(i_on: float, g_on: float, i_off: float, g_off: float) -> float:
+    """How much of the fall of a unit's write |i g|, from a character it
+    writes (``on``) to one it keeps out (``off``), the input gate does:
+
+        share = log(i_on / i_off) / log(|i_on g_on| / |i_off g_off|)
+
+    since log|i g| = log i + log|g|, the rest, 1 - share, is the
+    candidate's. 1: the gate alone keeps the character out (the candidate
+    is as large as on ``on``); 0: the candidate alone. Arguments are mean
+    gate values (i in (0, 1]) and candidates (g != 0).
+    """
+    vals = (i_on, g_on, i_off, g_off)
+    if not all(np.isfinite(v) for v in vals) or min(i_on, i_off) <= 0 \
+            or 0 in (g_on, g_off):
+        raise ValueError(f"need i > 0 and g != 0, got {vals}")
+    total = np.log(abs(i_on * g_on) / abs(i_off * g_off))
+    if total <= 0:
+        raise ValueError(f"the write does not fall: |i g| is "
+                         f"{abs(i_on * g_on):.3g} on and "
+                         f"{abs(i_off * g_off):.3g} off")
+    return float(np.log(i_on / i_off) / total)
 
 
 # ----------------------------------------------------------------- explorer
