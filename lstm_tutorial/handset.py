@@ -10,7 +10,9 @@ Before any training, the book designs networks by hand:
   (delimiter Y): its input gate shuts on X;
 - ``remember_lstm()``: an LSTM that holds A or B over any number of x's;
 - ``sentence_lstm()``: a word-level LSTM with named cell features reading
-  "In France, Mary ate her croissant but Frank did not like the wine."
+  "In France, Mary ate her croissant but Frank did not like the wine.";
+- ``toggle_lstm()``: a lamp with one push button, the one network here whose
+  gates read h_{t-1} (U != 0): a press turns it on only if it was off.
 
 Each builder returns a :class:`HandSet`: the weights in torch layout
 (``params``, ``readout``), the numpy model (``cell``, ``model`` from ``cells``),
@@ -24,7 +26,8 @@ Readout: logits_t = V h_t + b_y. ``W_i[count, 'a']`` is the entry in the input
 gate's row of unit "count" and the column of input token "a" (torch:
 ``weight_ih_l0[0 * H + count, a]``); ``*`` stands for every row or column, and
 later rows override earlier ones. With one-hot inputs, column "a" of W_k *is*
-the pre-activation of gate k when "a" is read (the LSTM biases are 0).
+the pre-activation of gate k when "a" is read (the LSTM biases are 0, and
+U = 0 in every LSTM here but ``toggle_lstm``).
 
 Why 40: sigma(40) = 1 - 4.2e-18 and tanh(40) = 1 - 3.6e-35 both round to exactly
 1.0 in float64, and sigma(-40) = 4.2e-18 (exactly 0 in the cells' tanh form of
@@ -50,6 +53,7 @@ __all__ = [
     "noisy_counter_lstm",
     "remember_lstm",
     "sentence_lstm",
+    "toggle_lstm",
     "BUILDERS",
     "FRANCE",
     "ITALY",
@@ -60,6 +64,7 @@ __all__ = [
     "NOISY_COUNTER_TABLE",
     "REMEMBER_TABLE",
     "SENTENCE_TABLE",
+    "TOGGLE_TABLE",
 ]
 
 SAT = 40.0  # a pre-activation that saturates a gate: sigma(+-40) = 1.0 or < 5e-18
@@ -416,3 +421,51 @@ BUILDERS = {
     "remember": remember_lstm,
     "sentence": sentence_lstm,
 }
+
+
+# --------------------------------------------------------------------------- toggle
+
+TOGGLE_TABLE: tuple[WeightRow, ...] = (
+    row("W i lamp | *", -SAT, "input gate shut by default: a wait w writes nothing"),
+    row("W i lamp | p", SAT, "open on a press p ..."),
+    row("U i lamp | lamp", -120, "... but only while the lamp is off (h = 0): when "
+         "it is on, h = tanh(1) and 40 - 120(0.76) = -51.4 shuts the gate"),
+    row("W f lamp | *", SAT, "forget gate 1: a wait keeps the lamp as it is"),
+    row("W f lamp | p", -SAT, "forget gate 0 on a press: every press clears the "
+         "lamp, and the input gate decides whether it comes back on"),
+    row("W g lamp | *", SAT, "candidate +1: what the input gate writes is 'on'"),
+    row("W o lamp | *", SAT, "output gate open: h = tanh(c), 0.76 when on and 0 "
+         "when off, the value U_i reads at the next step"),
+    row("V - on | lamp", 10, "on scores 10 h - 5: 10(0.76) - 5 = 2.6 when the lamp "
+         "is on ..."),
+    row("b_y - on", -5, "... and -5 when it is off; off scores 0"),
+)
+
+
+@documented(TOGGLE_TABLE)
+def toggle_lstm() -> HandSet:
+    """A lamp with one push button, as an LSTM whose input gate reads h_{t-1}.
+
+    Inputs: press "p" and wait "w"; outputs ("off", "on") after every step.
+    Each press toggles the lamp, a wait leaves it alone, so the lamp is on iff
+    the number of presses so far is odd. One unit "lamp" holds c = 1 (on) or
+    0 (off), exactly: a press shuts the forget gate (clear) and opens the input
+    gate only if h_{t-1} = tanh(c_{t-1}) is 0 (write 1), through the one
+    recurrent weight U_i[lamp, lamp].
+
+    Why U is needed: with U = 0 every gate is set by the current token alone,
+    so on a run of presses f, i and g are the same at every step and
+    c_n = f c_{n-1} + i g moves monotonically (f >= 0) towards a fixed point;
+    the scores settle, and no such network alternates on, off, on, ... forever.
+    """
+    return HandSet(
+        name="toggle",
+        kind="lstm",
+        tokens=("p", "w"),
+        outputs=("off", "on"),
+        unit_names=("lamp",),
+        table=TOGGLE_TABLE,
+    )
+
+
+BUILDERS["toggle"] = toggle_lstm  # defined after the table of builders above

@@ -97,7 +97,8 @@ def test_four_networks_figure_names_the_four_networks():
     assert len(fig.layout.shapes) >= 4 and not fig.layout.sliders
     # the book's notation: f = sigma(W_f x_t + U_f h_{t-1} + b_f), one per layer
     for k in "ifgo":
-        assert f"W<sub>{k}</sub>x<sub>t</sub> + U<sub>{k}</sub>h<sub>t−1</sub>" in texts
+        label = f"W<sub>{k}</sub>x<sub>t</sub> + U<sub>{k}</sub>h<sub>t−1</sub>"
+        assert label in texts
     # every arrow head points along an axis (no skewed heads)
     for a in fig.layout.annotations:
         if a.showarrow:
@@ -450,3 +451,124 @@ def test_weight_lines_wrap_within_the_width(net):
     assert " ".join(" ".join(lines).split()).count("someone eats") == 1
     with pytest.raises(ValueError, match="at least one"):
         ch3.weight_lines([])
+
+
+# ----------------------------------------------------------------- the carousel
+
+
+def lstm_model(H: int, I: int, seed: int, recurrent: bool = True) -> torch.nn.LSTM:
+    torch.manual_seed(seed)
+    m = torch.nn.LSTM(I, H, batch_first=True).double()
+    with torch.no_grad():
+        for p in m.parameters():
+            p.uniform_(-1.5, 1.5)  # larger than torch's init: gates off 0.5
+        if not recurrent:
+            m.weight_hh_l0.zero_()
+    return m
+
+
+def test_carousel_h_is_chapter_2s_gradient_norm():
+    from lstm_tutorial.chapters import ch02_rnn as ch2
+
+    m = lstm_model(4, 3, seed=0)
+    ids = np.random.default_rng(0).integers(0, 3, size=(5, 9))
+    got = ch3.carousel_gradients(m, ids)
+    assert set(got) == {"c", "h", "line"} and all(v.shape == (9,) for v in got.values())
+    assert np.max(np.abs(got["h"] - ch2.gradient_norms(m, ids))) <= 1e-12
+    assert got["c"][0] == pytest.approx(1.0, abs=1e-12)  # d = 0: the identity
+    assert got["line"][0] == 1.0
+
+
+def test_carousel_without_recurrence_is_the_cell_line_alone():
+    """U = 0: c_T depends on c_t only along the line, dc_T/dc_t = diag(prod f),
+    and h_T not at all on h_t."""
+    m = lstm_model(3, 2, seed=1, recurrent=False)
+    ids = np.random.default_rng(1).integers(0, 2, size=(4, 12))
+    got = ch3.carousel_gradients(m, ids)
+    assert np.allclose(got["c"], got["line"], atol=1e-12, rtol=0)
+    assert np.all(got["h"][1:] == 0)
+    # a constant forget gate: f = sigma(b_f) at every step, so line[d] = f^d
+    with torch.no_grad():
+        m.weight_ih_l0.zero_()
+        m.bias_ih_l0.zero_()
+        m.bias_hh_l0.zero_()
+        m.bias_ih_l0[3:6] = 0.5  # rows i | f | g | o, H = 3: b_f = 0.5
+    got = ch3.carousel_gradients(m, ids)
+    f = 1 / (1 + math.exp(-0.5))
+    assert np.allclose(got["line"], f ** np.arange(12), atol=1e-12, rtol=0)
+    assert np.allclose(got["c"], f ** np.arange(12), atol=1e-12, rtol=0)
+
+
+def test_carousel_c_matches_a_finite_difference():
+    """One unit, one sequence: dc_T/dc_t is a number; nudge c_t in the numpy
+    cell (h_t held), run on, and compare."""
+    m = lstm_model(1, 2, seed=2)
+    ids = np.random.default_rng(2).integers(0, 2, size=(1, 10))
+    got = ch3.carousel_gradients(m, ids)
+    cell = cells.LSTM.from_torch(m)
+    x = np.eye(2)[ids[0]]  # (T, I)
+    tr = cell.trace(x)
+    eps = 1e-6
+    for t in (0, 4, 8):
+        ends = []
+        for s in (eps, -eps):
+            rest = cell.trace(x[t + 1:], h0=tr.h[t][None], c0=tr.c[t][None] + s)
+            ends.append(rest.c[-1, 0])
+        fd = (ends[0] - ends[1]) / (2 * eps)
+        assert abs(got["c"][9 - t]) == pytest.approx(abs(fd), abs=1e-7)
+
+
+def test_carousel_of_the_hand_set_counter_is_exact():
+    net = handset.counter_lstm()
+    ids = net.encode("a" * 5 + "X" + "b" * 5)[None]  # (1, 11)
+    got = ch3.carousel_gradients(net.to_torch(), ids)
+    assert np.all(got["c"] == 1.0) and np.all(got["line"] == 1.0)
+    assert got["h"][0] == 1.0 and np.all(got["h"][1:] == 0.0)
+
+
+def test_carousel_rejects_bad_input():
+    m = lstm_model(2, 3, seed=0)
+    with pytest.raises(ValueError, match="one-layer torch LSTM"):
+        ch3.carousel_gradients(torch.nn.GRU(3, 2, batch_first=True), [[0, 1]])
+    with pytest.raises(ValueError, match="shape"):
+        ch3.carousel_gradients(m, [0, 1, 2])
+    with pytest.raises(ValueError, match=r"in \[0, 3\)"):
+        ch3.carousel_gradients(m, [[0, 3]])
+
+
+def test_forget_bias_rows_keep_the_models_before_and_after():
+    config = ch3.ForgetBiasConfig(k_min=1, k_max=3, steps=10, eval_every=5,
+                                  seeds=(0,), biases=(1.0,))
+    (r,) = ch3.forget_bias_experiment(config)
+    H = config.hidden_size
+    b_f = (r["initial"].rnn.bias_ih_l0 + r["initial"].rnn.bias_hh_l0)[H:2 * H]
+    assert torch.allclose(b_f, torch.ones(H))  # as built: b_f = 1
+    assert r["model"] is not r["initial"]
+    assert not torch.equal(r["model"].rnn.weight_hh_l0, r["initial"].rnn.weight_hh_l0)
+
+
+# ----------------------------------------------------------------- the lamp
+
+
+def test_lamp_machine_toggles_on_presses():
+    assert ch3.lamp_machine("pwppw") == [1, 1, 0, 1, 1]
+    assert ch3.lamp_machine("") == []
+    with pytest.raises(ValueError, match="press"):
+        ch3.lamp_machine("px")
+
+
+def test_toggle_agreement_counts_and_finds_the_first_wrong():
+    lamp = handset.toggle_lstm()
+    ok = ch3.toggle_agreement(lamp, max_len=8)
+    assert (ok.strings, ok.agree, ok.steps) == (510, 510, sum(L * 2**L for L in
+                                                              range(1, 9)))
+    assert ok.all_agree and ok.first_wrong is None
+    assert str(ok).startswith("510 of 510 input strings of length 1 to 8")
+    stuck = ch3.toggle_agreement(ch3.without_recurrence(lamp), max_len=8)
+    # U = 0: on for good after the first press, right only with <= 1 press
+    assert stuck.agree == sum(L + 1 for L in range(1, 9)) and stuck.first_wrong == "pp"
+    assert "the shortest that does not: 'pp'" in str(stuck)
+    with pytest.raises(ValueError, match="lamp network"):
+        ch3.toggle_agreement(handset.counter_lstm())
+    with pytest.raises(ValueError, match="max_len"):
+        ch3.toggle_agreement(lamp, max_len=0)

@@ -350,3 +350,51 @@ def test_weight_tables_document_the_weights(name):
             got = (net.readout["weight"][o, net.unit_names.index(row.source)]
                    if row.matrix == "V" else net.readout["bias"][o])
         assert got == row.value, row.weight
+
+
+# --------------------------------------------------------------------------- toggle
+
+
+def lamp(text: str) -> list[int]:
+    """The push-button lamp: 1 (on) after a step iff the presses so far are odd."""
+    return [text[: k + 1].count("p") % 2 for k in range(len(text))]
+
+
+def test_toggle_agrees_with_the_lamp_on_every_string_up_to_12():
+    net = hs.toggle_lstm()
+    assert net.tokens == ("p", "w") and net.outputs == ("off", "on")
+    strings = agree = 0
+    for T in range(1, 13):
+        ids = np.array(list(itertools.product([0, 1], repeat=T)), dtype=np.int64)
+        tr = net.model.trace(ids)
+        pred = np.argmax(tr.logits, axis=-1)
+        expect = np.array([lamp(net.decode(row)) for row in ids])
+        strings += len(ids)
+        agree += int(np.sum(np.all(pred == expect, axis=1)))
+        assert set(np.unique(tr.c)) <= {0.0, 1.0}  # the lamp is exactly 0 or 1
+    assert (strings, agree) == (8190, 8190)
+
+
+def test_toggle_stays_exact_on_a_long_string():
+    net = hs.toggle_lstm()
+    text = "".join(np.random.default_rng(3).choice(["p", "w"], size=10_000))
+    tr = net.trace(text)
+    assert np.array_equal(tr.c[:, 0], lamp(text))
+    assert np.array_equal(np.argmax(tr.logits, axis=-1), lamp(text))
+
+
+def test_toggle_reads_h_through_one_weight_and_fails_without_it():
+    net = hs.toggle_lstm()
+    U = net.params["weight_hh_l0"]  # (4H, H) = (4, 1), rows i | f | g | o
+    assert np.count_nonzero(U) == 1 and U[0, 0] == -120  # U_i[lamp, lamp] only
+    # on a press with the lamp on, the input gate's pre-activation is
+    # 40 - 120 tanh(1) < -40: shut
+    assert 40 - 120 * np.tanh(1.0) <= -hs.SAT
+    tr = net.trace("pp")
+    assert tr.i[0, 0] == 1.0 and tr.i[1, 0] <= 1e-17
+    no_u = hs.HandSet(name="toggle, U = 0", kind="lstm", tokens=net.tokens,
+                      outputs=net.outputs, unit_names=net.unit_names,
+                      table=tuple(r for r in net.table if r.matrix != "U"))
+    assert not no_u.params["weight_hh_l0"].any()
+    assert no_u.predict("pppp") == ["on"] * 4  # stuck on after the first press
+    assert net.predict("pppp") == ["on", "off", "on", "off"]

@@ -3,7 +3,9 @@
 - ``diagrams``: the cell as four networks, the standard cell diagram, the
   sentence step-through;
 - ``what_if``: gates forced by hand, the live what-if control;
-- ``experiments``: the swap and forget-bias experiments.
+- ``experiments``: the swap and forget-bias experiments;
+- ``carousel``: the constant error carousel, measured (dc_T/dc_t vs dh_T/dh_t);
+- ``toggle``: the push-button lamp, a gate that reads h_{t-1}, checked.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ from lstm_tutorial.chapters.ch03_lstm.experiments import (
     summary_table,
     forget_bias_figure,
 )
+from lstm_tutorial.chapters.ch03_lstm.carousel import carousel_gradients
+from lstm_tutorial.chapters.ch03_lstm.toggle import (
+    lamp_machine,
+    ToggleAgreement,
+    toggle_agreement,
+    without_recurrence,
+)
 
 __all__ = [
     "VARIANTS",
@@ -56,4 +65,9 @@ __all__ = [
     "forget_bias_experiment",
     "summary_table",
     "forget_bias_figure",
+    "carousel_gradients",
+    "lamp_machine",
+    "ToggleAgreement",
+    "toggle_agreement",
+    "without_recurrence",
 ]

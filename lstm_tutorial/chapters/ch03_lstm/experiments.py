@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -177,7 +178,7 @@ def forget_bias_experiment(config: ForgetBiasConfig = ForgetBiasConfig(),
     None if never within the budget), steps (trained), accuracy (recall of the
     validation texts at the end), curve (list of (step, validation accuracy)),
     f0 and f_end (mean forget gate over the validation texts before and after
-    training).
+    training), initial and model (the CharModel before and after training).
     """
 
     task = LongGapTask(config.k_min, config.k_max)
@@ -193,6 +194,7 @@ def forget_bias_experiment(config: ForgetBiasConfig = ForgetBiasConfig(),
                               clip=config.clip, schedule="constant",
                               hh_decay=0.0, loss_on="scored", stop_loss=math.inf)
             model = build_model(task, cfg)
+            initial = copy.deepcopy(model)
             f0 = _mean_forget_gate(model, val)
             res = train(task, cfg, model=model, progress=progress)
             rows.append({
@@ -200,6 +202,7 @@ def forget_bias_experiment(config: ForgetBiasConfig = ForgetBiasConfig(),
                 "steps": res.steps, "accuracy": res.accuracy.position,
                 "curve": [(int(s), float(a)) for s, _, a in res.evals], "f0": f0,
                 "f_end": _mean_forget_gate(res.model, val),
+                "initial": initial, "model": res.model,
             })
     return rows
 
@@ -263,7 +266,8 @@ def forget_bias_figure(rows: Sequence[Mapping[str, Any]],
         colour = palette.get(r["bias"], "#1f77b4")
         name = f"forget bias {r['bias']:g}"
         data.append(go.Scatter(
-            x=list(steps), y=style.rounded(acc), mode="lines", name=name, legendgroup=name,
+            x=list(steps), y=style.rounded(acc), mode="lines", name=name,
+            legendgroup=name,
             showlegend=name not in seen, line=dict(color=colour, width=2),
             hovertemplate=f"{name}, seed {r['seed']}: recall %{{y:.2f}} at step "
                           "%{x}<extra></extra>"))
