@@ -274,7 +274,8 @@ def test_sentence_tokens_and_unknown_word():
     msg = str(err.value)
     assert "'spain'" in msg
     assert all(repr(word) in msg for word in net.vocabulary)
-    with pytest.raises(UnknownTokenError, match="character 'Z' at position 2.*alphabet"):
+    with pytest.raises(UnknownTokenError,
+                       match="character 'Z' at position 2.*alphabet"):
         hs.counter_lstm().encode("aaZ")
 
 

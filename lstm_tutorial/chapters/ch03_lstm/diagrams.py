@@ -144,8 +144,9 @@ def _cell_skeleton() -> tuple[list[dict], list[dict]]:
                    line=dict(color="#bbb", width=1.5))]
     notes = []
     for name, (x0, y0, x1, y1) in _REGIONS.items():
-        shapes.append(dg.rounded_box(x0, y0, x1, y1, r=0.15, fillcolor=dg.rgba(C[name], 0.12),
-                           line=dict(color=dg.rgba(C[name], 0.7), width=1, dash="dot")))
+        shapes.append(dg.rounded_box(
+            x0, y0, x1, y1, r=0.15, fillcolor=dg.rgba(C[name], 0.12),
+            line=dict(color=dg.rgba(C[name], 0.7), width=1, dash="dot")))
     notes += [
         dg.label(3.0, 6.86, "<b>FORGET</b>", 11, C["Forget"]),
         dg.label(5.2, 6.86, "<b>COMBINE</b>", 11, C["Combine"]),
@@ -194,8 +195,8 @@ def _cell_skeleton() -> tuple[list[dict], list[dict]]:
     notes.append(dg.label(_X_OUT, 5.1, "tanh", 11))
     # gate names, right of each layer's upward line
     for k, x in _GATE_X.items():
-        notes.append(dg.label(x + 0.12, _Y_GATE + 0.62, gates.short_label(k), 11, "#333",
-                            anchor="left"))
+        notes.append(dg.label(x + 0.12, _Y_GATE + 0.62, gates.short_label(k), 11,
+                              "#333", anchor="left"))
     # the states' names at the chips
     hl, cl = gates.colour("h"), C["Combine"]
     notes += [

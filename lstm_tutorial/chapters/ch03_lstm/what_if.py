@@ -197,12 +197,13 @@ def what_if_figure(
     colours["colorbar"].update(y=1, yanchor="top", len=0.5, thickness=12)
     colours["colorbar"]["title"].update(side="right")
     fig = go.Figure([
-        go.Heatmap(z=style.rounded(traces[first].c.T), x=list(range(T)), y=names, xgap=2,
-                   ygap=2, texttemplate="%{z:.2f}", textfont=dict(size=9),
+        go.Heatmap(z=style.rounded(traces[first].c.T), x=list(range(T)), y=names,
+                   xgap=2, ygap=2, texttemplate="%{z:.2f}", textfont=dict(size=9),
                    customdata=[toks] * net.hidden_size,
                    hovertemplate="%{y}, '%{customdata}'<br>cell state c = %{z:.3f}"
                                  "<extra></extra>", **colours),
-        go.Bar(x=words, y=style.rounded(scores[first][shown_out]), xaxis="x2", yaxis="y2",
+        go.Bar(x=words, y=style.rounded(scores[first][shown_out]), xaxis="x2",
+               yaxis="y2",
                marker=dict(color=bar_colours(first)), texttemplate="%{y:.2f}",
                textposition="outside", cliponaxis=False,
                hovertemplate="%{x}: logit %{y:.3f}<extra></extra>"),
@@ -236,7 +237,8 @@ def what_if_figure(
         frames, above = marks(label)
         buttons.append(dict(method="update", label=label,
                             args=[{"z": [style.rounded(traces[label].c.T), None],
-                                   "y": [names, style.rounded(scores[label][shown_out])],
+                                   "y": [names,
+                                         style.rounded(scores[label][shown_out])],
                                    "marker.color": [None, bar_colours(label)]},
                                   {"shapes": frames, "annotations": notes + above}]))
     frames, above = marks(first)
