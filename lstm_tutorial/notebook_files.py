@@ -14,7 +14,7 @@ figure it draws (``image/png`` beside ``application/vnd.plotly.v1+json``).
 ``pre_save`` is a Jupyter server pre-save hook that drops those snapshots, so a
 chapter run in JupyterLab saves no image copies; ``make setup`` installs it into
 the environment's Jupyter configuration
-(``etc/jupyter/jupyter_server_config.d/lstm_tutorial.json``).
+(``etc/jupyter/jupyter_server_config.json``).
 """
 
 from __future__ import annotations

@@ -81,6 +81,6 @@ def test_pre_save_hook_strips_snapshots_from_the_saved_model() -> None:
 def test_server_config_names_the_hook() -> None:
     from traitlets.utils.importstring import import_item
 
-    config = ROOT / "etc/jupyter/jupyter_server_config.d/lstm_tutorial.json"
+    config = ROOT / "etc/jupyter/jupyter_server_config.json"
     hook = json.loads(config.read_text())["ContentsManager"]["pre_save_hook"]
     assert import_item(hook) is nf.pre_save
