@@ -53,6 +53,11 @@ function render({ model, el }) {
   let width = 0;
   gd.dataset.draws = "0";
 
+  // timings for benchmarks/bench_live.py: when the last spec arrived, how long
+  // the last Plotly.react took (ms, the page's clock)
+  const arrived = () => { gd.dataset.specAt = String(performance.now()); };
+  model.on("change:spec", arrived);
+
   async function draw() {
     if (!Plotly || !alive || width < 10) return;
     if (busy) {  // a newer spec arrived while drawing: draw only the latest
@@ -72,9 +77,11 @@ function render({ model, el }) {
         const config = Object.assign({}, model.get("config") || {}, {
           responsive: false,
         });
+        const t0 = performance.now();
         await Plotly.react(gd, {
           data: spec.data || [], layout, config, frames: spec.frames,
         });
+        gd.dataset.reactMs = (performance.now() - t0).toFixed(1);
         gd.dataset.draws = String(Number(gd.dataset.draws) + 1);
         note.remove();
       } while (again && alive);
@@ -107,6 +114,7 @@ function render({ model, el }) {
     alive = false;
     observer.disconnect();
     model.off("change:spec", draw);
+    model.off("change:spec", arrived);
     model.off("change:config", draw);
     if (Plotly) Plotly.purge(gd);
   };
