@@ -12,7 +12,10 @@ checks it).
 JupyterLab's plotly renderer also stores a PNG snapshot next to every plotly
 figure it draws (``image/png`` beside ``application/vnd.plotly.v1+json``).
 ``pre_save`` is a Jupyter server pre-save hook that drops those snapshots, so a
-chapter run in JupyterLab saves no image copies; ``make setup`` installs it into
+chapter run in JupyterLab saves no image copies. It also drops the widget view of
+each live control (``display.live``): JupyterLab does not save widget models, so
+a reopened copy would say "Error displaying widget: model not found"; without
+the view it shows the control's note ("run this cell to use it"); ``make setup`` installs it into
 the environment's Jupyter configuration
 (``etc/jupyter/jupyter_server_config.json``).
 """
@@ -23,6 +26,8 @@ import json
 from typing import Any
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+LIVE_NOTE_MARK = 'class="live-only'  # display.LIVE_NOTE
 # the kernelspec of the environment's ipykernel, as JupyterLab records it
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python",
               "name": "python3"}
@@ -54,10 +59,26 @@ def strip_plotly_snapshots(nb: dict[str, Any]) -> int:
     return dropped
 
 
+def strip_live_views(nb: dict[str, Any]) -> int:
+    """Drop the widget view of each live control's output (its note stays), in
+    place; return how many."""
+    dropped = 0
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            note = "".join(data.get("text/html", ""))
+            if WIDGET_MIME in data and LIVE_NOTE_MARK in note:
+                del data[WIDGET_MIME]
+                dropped += 1
+    return dropped
+
+
 def jupyterlab_form(nb: dict[str, Any]) -> dict[str, Any]:
-    """The notebook as JupyterLab saves it (numbers, kernelspec; no snapshots)."""
+    """The notebook as JupyterLab saves it with ``pre_save`` (numbers, kernelspec;
+    no plotly snapshots, no live widget views)."""
     nb = js_numbers(nb)
     strip_plotly_snapshots(nb)
+    strip_live_views(nb)
     nb.setdefault("metadata", {})["kernelspec"] = dict(KERNELSPEC)
     return nb
 
@@ -78,8 +99,10 @@ def normalized_text(text: str) -> str:
 
 def pre_save(model: dict[str, Any], path: str = "", contents_manager: Any = None,
              **kwargs: Any) -> None:
-    """Jupyter server pre-save hook: no plotly PNG snapshots in saved notebooks."""
+    """Jupyter server pre-save hook: no plotly PNG snapshots and no live widget
+    views in saved notebooks."""
     if model.get("type") == "notebook" and isinstance(model.get("content"), dict):
+        strip_live_views(model["content"])
         dropped = strip_plotly_snapshots(model["content"])
         if dropped and contents_manager is not None:
             contents_manager.log.info(

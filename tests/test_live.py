@@ -12,7 +12,9 @@ and stopped at the end. The test asserts that
   (``display.LiveFigure``), which stays drawn at its full size;
 - clicking a static figure's own slider, legend entries and menu buttons leaves
   every figure at its height (none collapses to 0 px);
-- the run saved holds no PNG copy of a plotly figure (the pre-save hook);
+- the run saved holds no PNG copy of a plotly figure and no live widget view, only
+  the control's note (the pre-save hook); reopened, the note says "Run this
+  cell" (its page-only sentence stays hidden) and no widget is "not found";
 - no JavaScript error was logged and nothing was fetched from outside.
 """
 
@@ -26,7 +28,7 @@ import pytest
 
 from jupyterlab_session import (CHROMIUM, CHROMIUM_ARGS, ROOT, LabPage,
                                 copy_through, jupyterlab, server_log)
-from lstm_tutorial.notebook_files import PLOTLY_MIME, normalized_text
+from lstm_tutorial.notebook_files import PLOTLY_MIME, WIDGET_MIME, normalized_text
 
 CHAPTER = ROOT / "book" / "03_lstm.ipynb"
 LIVE_CELL = "ablations.SentenceWhatIf("  # the chapter's live control
@@ -140,8 +142,20 @@ def test_live_control_updates_in_place_and_figures_survive_clicks(lab,
         pngs = [k for k, c in enumerate(saved["cells"]) for o in c.get("outputs", [])
                 if PLOTLY_MIME in o.get("data", {}) and "image/png" in o["data"]]
         assert pngs == [], f"cells {pngs} were saved with PNG copies of their figures"
+        live_out = [o["data"] for o in saved["cells"][-1]["outputs"] if "data" in o]
+        assert any("Run this cell" in "".join(d.get("text/html", "")) for d in live_out)
+        assert not any(WIDGET_MIME in d for d in live_out), \
+            "a saved live view would read 'model not found' when reopened"
         assert visit.errors == [], f"JavaScript errors: {visit.errors}"
         assert visit.external == [], f"requests left the machine: {visit.external}"
+
+        # the saved copy reopened: the live cell asks to be run, in Jupyter's words
+        visit.open(path.name)
+        note = page.locator(".live-only").last
+        note.scroll_into_view_if_needed()
+        assert note.locator(".live-in-jupyter").is_visible()
+        assert not note.locator(".live-in-page").is_visible()
+        assert page.get_by_text("model not found").count() == 0
     except Exception:
         print(server_log(home))
         raise

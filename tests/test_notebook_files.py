@@ -38,6 +38,9 @@ def test_whole_floats_become_ints_as_in_javascript() -> None:
     assert isinstance(nf.js_numbers(1e22), float)
 
 
+NOTE = '<div class="live-only admonition note">Runs live</div>'
+
+
 def notebook_with_figure() -> dict:
     spec = {"data": [{"y": [1.0, 2.0]}], "layout": {"height": 300.0}}
     return {"cells": [{"cell_type": "code", "execution_count": 1, "id": "a",
@@ -46,6 +49,15 @@ def notebook_with_figure() -> dict:
                                     "data": {nf.PLOTLY_MIME: spec,
                                              "image/png": "iVBOR",
                                              "text/plain": "fig"}}]},
+                      {"cell_type": "code", "execution_count": 3, "id": "c",
+                       "metadata": {}, "source": "live(w)",
+                       "outputs": [{"output_type": "display_data", "metadata": {},
+                                    "data": {nf.WIDGET_MIME: {"model_id": "x"},
+                                             "text/html": NOTE,
+                                             "text/plain": "[live control]"}},
+                                   {"output_type": "display_data", "metadata": {},
+                                    "data": {nf.WIDGET_MIME: {"model_id": "y"},
+                                             "text/plain": "progress"}}]},
                       {"cell_type": "code", "execution_count": 2, "id": "b",
                        "metadata": {}, "source": "plt.show()",
                        "outputs": [{"output_type": "display_data", "metadata": {},
@@ -63,7 +75,10 @@ def test_jupyterlab_form_is_idempotent_and_drops_only_plotly_pngs() -> None:
     data = nb["cells"][0]["outputs"][0]["data"]
     assert "image/png" not in data and data[nf.PLOTLY_MIME]["layout"]["height"] == 300
     assert '"height": 300\n' in once
-    assert nb["cells"][1]["outputs"][0]["data"]["image/png"] == "keep"
+    assert nb["cells"][2]["outputs"][0]["data"]["image/png"] == "keep"
+    live, progress = (o["data"] for o in nb["cells"][1]["outputs"])
+    assert set(live) == {"text/html", "text/plain"}, "the live note replaces the view"
+    assert nf.WIDGET_MIME in progress, "other widget views are kept"
     assert nb["metadata"]["kernelspec"] == nf.KERNELSPEC
     assert once.endswith("}\n")
 
@@ -72,7 +87,9 @@ def test_pre_save_hook_strips_snapshots_from_the_saved_model() -> None:
     model = {"type": "notebook", "content": notebook_with_figure()}
     nf.pre_save(model=model, path="x.ipynb", contents_manager=None)
     outputs = [o for c in model["content"]["cells"] for o in c["outputs"]]
-    assert ["image/png" in o["data"] for o in outputs] == [False, True]
+    assert ["image/png" in o["data"] for o in outputs] == [False, False, False, True]
+    assert [nf.WIDGET_MIME in o["data"] for o in outputs] == [False, False, True,
+                                                             False]
     text_file = {"type": "file", "content": "image/png"}
     nf.pre_save(model=text_file, path="x.txt")
     assert text_file["content"] == "image/png"
