@@ -7,7 +7,8 @@ and as a live notebook. Each display here emits one MIME bundle that serves both
 |----------------|--------------------------------------|----------------------------|
 | ``show(fig)``  | ``application/vnd.plotly.v1+json``   | ``text/html``: a div and a |
 |                | (JupyterLab's plotly renderer)       | ``Plotly.newPlot`` call    |
-| ``live(w)``    | ``application/vnd.jupyter.widget-view+json`` (the widget) | ``text/html``: a note that the control runs live |
+| ``live(w)``    | ``application/vnd.jupyter.widget-view+json``| ``text/html``: a note that |
+|                | (the widget)                         | the control runs live      |
 
 The HTML never carries plotly.js itself: the book serves one local copy per page
 (``book/_ext/offline_assets.py``), so pages stay light and nothing is fetched from

@@ -15,7 +15,8 @@ figure it draws (``image/png`` beside ``application/vnd.plotly.v1+json``).
 chapter run in JupyterLab saves no image copies. It also drops the widget view of
 each live control (``display.live``): JupyterLab does not save widget models, so
 a reopened copy would say "Error displaying widget: model not found"; without
-the view it shows the control's note ("run this cell to use it"); ``make setup`` installs it into
+the view it shows the control's note ("run this cell to use it"). ``make setup``
+installs it into
 the environment's Jupyter configuration
 (``etc/jupyter/jupyter_server_config.json``).
 """

@@ -5,7 +5,8 @@ kernelspec name, so a chapter saved by nbconvert changes when a reader opens and
 saves it. Run this after re-executing chapters:
 
     .venv/bin/python scripts/normalize_notebooks.py            # rewrite book/*.ipynb
-    .venv/bin/python scripts/normalize_notebooks.py --check    # exit 1 if any would change
+    .venv/bin/python scripts/normalize_notebooks.py --check    # only check: exit 1
+
 
 See ``lstm_tutorial.notebook_files``.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lstm_tutorial.notebook_files import normalized_text  # noqa: E402
+from lstm_tutorial.notebook_files import normalized_text
 
 
 def main() -> int:

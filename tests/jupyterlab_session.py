@@ -150,7 +150,8 @@ class LabPage:
             ".jp-mod-dirty')", timeout=20_000)
 
     def dirty(self) -> bool:
-        return self.page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count() > 0
+        tab = self.page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty")
+        return tab.count() > 0
 
     def scroll_through(self) -> None:
         """Bring every cell into view once, so every output renders."""
@@ -162,7 +163,8 @@ class LabPage:
         self.context.close()
 
 
-KERNEL_IDLE = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+KERNEL_IDLE = """() => { const w = window.jupyterapp
+                                   && window.jupyterapp.shell.currentWidget;
     const k = w && w.sessionContext && w.sessionContext.session
               && w.sessionContext.session.kernel;
     return !!k && k.status === 'idle'; }"""
@@ -170,7 +172,8 @@ KERNEL_IDLE = """() => { const w = window.jupyterapp && window.jupyterapp.shell.
 ALL_RUN = """() => { const w = window.jupyterapp.shell.currentWidget;
     const k = w.sessionContext.session && w.sessionContext.session.kernel;
     const prompts = Array.from(w.node.querySelectorAll('.jp-InputPrompt'));
-    return !!k && k.status === 'idle' && !prompts.some(p => p.textContent.includes('*')); }"""
+    return !!k && k.status === 'idle'
+           && !prompts.some(p => p.textContent.includes('*')); }"""
 
 
 def copy_through(src: Path, dest: Path, last_cell_source: str) -> int:

@@ -25,9 +25,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from jupyterlab_session import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    LabPage,
+    copy_through,
+    jupyterlab,
+    server_log,
+)
 
-from jupyterlab_session import (CHROMIUM, CHROMIUM_ARGS, ROOT, LabPage,
-                                copy_through, jupyterlab, server_log)
 from lstm_tutorial.notebook_files import PLOTLY_MIME, WIDGET_MIME, normalized_text
 
 CHAPTER = ROOT / "book" / "03_lstm.ipynb"
@@ -59,7 +66,7 @@ def chromium():
 
 
 def test_opening_and_saving_a_chapter_changes_nothing(lab, chromium) -> None:
-    url, folder, home = lab
+    url, folder, _home = lab
     stored = normalized_text(CHAPTER.read_text(encoding="utf-8"))
     path = folder / "opened.ipynb"
     path.write_text(stored, encoding="utf-8")
@@ -83,7 +90,8 @@ def test_opening_and_saving_a_chapter_changes_nothing(lab, chromium) -> None:
 LIVE_STATE = f"""() => {{ const gd = document.querySelector('{LIVE}');
     return gd && gd.layout ? {{title: gd.layout.title.text, draws: +gd.dataset.draws,
         height: gd.offsetHeight, width: gd.offsetWidth, layoutHeight: gd.layout.height,
-        same: gd === window.__firstLive, traces: gd.data.map(t => t.name)}} : null; }}"""
+        same: gd === window.__firstLive,
+        traces: gd.data.map(t => t.name)}} : null; }}"""
 
 STATIC_SIZES = """() => Array.from(document.querySelectorAll(
     '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly')).map(
@@ -103,7 +111,8 @@ def test_live_control_updates_in_place_and_figures_survive_clicks(lab,
         page.wait_for_function(
             f"() => {{ const g = document.querySelector('{LIVE}');"
             " return g && +g.dataset.draws > 0; }", timeout=60_000)
-        page.evaluate(f"() => {{ window.__firstLive = document.querySelector('{LIVE}'); }}")
+        page.evaluate(
+            f"() => {{ window.__firstLive = document.querySelector('{LIVE}'); }}")
         first = page.evaluate(LIVE_STATE)
         assert first["title"] == "step 0: 'in'", first
 
