@@ -44,6 +44,8 @@ function render({ model, el }) {
   note.style.cssText = "color: #777; font-size: 0.9em; padding: 4px 0;";
   const gd = document.createElement("div");
   gd.className = "lstm-live-figure-plot";
+  // a redraw lays out this box only, not the notebook around it
+  gd.style.contain = "layout paint";
   el.append(note, gd);
 
   let Plotly = null;
@@ -74,6 +76,7 @@ function render({ model, el }) {
         layout.width = width;
         layout.autosize = false;
         gd.style.height = `${layout.height}px`;
+        gd.style.width = `${width}px`;
         const config = Object.assign({}, model.get("config") || {}, {
           responsive: false,
         });
