@@ -11,10 +11,16 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+JUPYTER_HOOK := etc/jupyter/jupyter_server_config.json
+
+# The Jupyter server config (a pre-save hook: no plotly PNG snapshots in saved
+# notebooks) goes into the environment, so `.venv/bin/jupyter lab` uses it.
+$(STAMP): requirements.txt pyproject.toml $(JUPYTER_HOOK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install -r requirements.txt
+	mkdir -p $(VENV)/etc/jupyter
+	cp $(JUPYTER_HOOK) $(VENV)/etc/jupyter/
 	touch $(STAMP)
 
 book: setup

@@ -24,8 +24,9 @@ Generic modules (the floor; none of them imports a chapter's code):
   ``diagrams``: the kit for drawn diagrams.
 - ``viz``: plotly figures of traces; ``stepview``: step-throughs; ``charts``:
   training curves, lines, bars and tables.
-- ``display``: one output that works live and in the rendered book;
-  ``widgets``: live ipywidgets controls.
+- ``display``: one output that works live and in the rendered book, and the
+  live figure a control updates in place; ``widgets``: live ipywidgets controls;
+  ``notebook_files``: the stored form of a chapter and the pre-save hook.
 
 Chapter homes (``chapters``): ``ch01_feedforward``, ``ch02_rnn``, ``ch03_lstm``,
 ``ch04_inside_lstm``: what only that chapter draws and measures.

@@ -7,28 +7,48 @@ and as a live notebook. Each display here emits one MIME bundle that serves both
 |----------------|--------------------------------------|----------------------------|
 | ``show(fig)``  | ``application/vnd.plotly.v1+json``   | ``text/html``: a div and a |
 |                | (JupyterLab's plotly renderer)       | ``Plotly.newPlot`` call    |
-| ``live(w)``    | ``application/vnd.jupyter.widget-view+json`` (the widget) | ``text/html``: a note that the control runs live |
+| ``live(w)``    | ``application/vnd.jupyter.widget-view+json``| ``text/html``: a note that |
+|                | (the widget)                         | the control runs live      |
 
 The HTML never carries plotly.js itself: the book serves one local copy per page
 (``book/_ext/offline_assets.py``), so pages stay light and nothing is fetched from
 a CDN. The book's Sphinx configuration drops the widget-view MIME type, so a
 control that needs a kernel never appears dead in the page.
+
+Sizes. Figures set a height and no width, so they fit any column. The page's
+fragment is ``responsive`` (its div has a fixed height; ``plotly-fit.js`` fits
+the width). The JSON for JupyterLab is not: JupyterLab's plotly renderer resizes
+each figure itself (``Plots.resize``, which drops the layout height), and a
+responsive figure then takes the height of its auto-sized output div: 0 px at the
+first click on a legend, slider or menu.
+
+Live controls redraw through :class:`LiveFigure`, a widget that keeps one plot and
+updates it with ``Plotly.react`` (``live_figure.js``) instead of replacing a whole
+output.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
+from pathlib import Path
 from typing import Any
 
+import anywidget
+import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
+import traitlets
 from IPython.display import display
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+# JupyterLab sizes its plotly outputs itself; responsive there collapses them
+JUPYTER_CONFIG = {"responsive": False}
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
 def _config(config: dict[str, Any] | None) -> dict[str, Any]:
@@ -60,7 +80,7 @@ def figure_bundle(fig: go.Figure, config: dict[str, Any] | None = None
     if not isinstance(fig, go.Figure):
         raise TypeError(f"show expects a plotly go.Figure, got {type(fig).__name__}")
     spec = json.loads(fig.to_json())
-    spec["config"] = _config(config)
+    spec["config"] = _config(config) | JUPYTER_CONFIG
     title = fig.layout.title.text or "untitled"
     return {
         PLOTLY_MIME: spec,
@@ -78,11 +98,18 @@ def show(fig: go.Figure, config: dict[str, Any] | None = None) -> None:
     display(figure_bundle(fig, config), raw=True)
 
 
+# One note for two readers: JupyterLab shows it when the widget is not running
+# yet ("run this cell"); the page shows the span marked hidden instead
+# (book.css swaps the two), since a page cannot run it.
 LIVE_NOTE = (
     '<div class="live-only admonition note"><p class="admonition-title">'
-    "Runs live</p><p>{what} This control recomputes with Python, so it needs a "
-    "running notebook: open this chapter in JupyterLab to use it. Everything "
-    "above and below works in this page as it is.</p></div>"
+    "Runs live in Jupyter</p><p>{what} "
+    '<span class="live-in-jupyter">Run this cell to use it: the control '
+    "recomputes with Python.</span>"
+    '<span class="live-in-page" hidden>This control recomputes with Python, so '
+    "it runs live in Jupyter (open this chapter's notebook in JupyterLab and run "
+    "it). Everything above and below works in this page as it is.</span>"
+    "</p></div>"
 )
 
 
@@ -103,3 +130,49 @@ def live_bundle(widget: Any, what: str) -> dict[str, Any]:
 def live(widget: Any, what: str = "An interactive control.") -> None:
     """Display an ipywidgets control; the rendered book shows ``what`` instead."""
     display(live_bundle(widget, what), raw=True)
+
+
+@functools.cache
+def plotly_js() -> bytes:
+    """The plotly.js bundle of the installed plotly package (what the book serves)."""
+    return PLOTLY_JS.read_bytes()
+
+
+class LiveFigure(anywidget.AnyWidget):
+    """A plotly figure that a live control redraws in place.
+
+    ``update(fig)`` sends the figure as plotly JSON (trait ``spec``); the view
+    (``live_figure.js``) calls ``Plotly.react`` on the plot it already has, so only
+    what changed is redrawn. Its width is the output's, its height the figure's.
+    plotly.js reaches the browser once per page, as a message from this kernel.
+    Attributes: ``figure`` (the last go.Figure), ``spec``, ``config``.
+    """
+
+    _esm = Path(__file__).with_name("live_figure.js")
+    spec = traitlets.Unicode("{}").tag(sync=True)  # {"data": [...], "layout": {...}}
+    config = traitlets.Dict().tag(sync=True)  # plotly config
+
+    def __init__(self, fig: go.Figure | None = None,
+                 config: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.figure: go.Figure | None = None
+        self.config = _config(config) | JUPYTER_CONFIG
+        self.on_msg(self._on_message)
+        if fig is not None:
+            self.update(fig)
+
+    def update(self, fig: go.Figure) -> None:
+        """Show ``fig`` in place of the current figure."""
+        if not isinstance(fig, go.Figure):
+            raise TypeError(
+                f"LiveFigure expects a plotly go.Figure, got {type(fig).__name__}")
+        self.figure = fig
+        self.spec = fig.to_json()
+
+    def spec_dict(self) -> dict[str, Any]:
+        """The figure the view shows, as plotly JSON."""
+        return json.loads(self.spec)
+
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "plotly.js?":
+            self.send({"type": "plotly.js"}, [plotly_js()])

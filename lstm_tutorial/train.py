@@ -254,16 +254,17 @@ def train(
         result.losses.append(loss.item())
         if callback is not None:
             callback(step, result.losses[-1])
+        bar.update(1)  # tqdm redraws at most every 0.1 s
 
         if step % config.eval_every == 0 or step == config.steps:
             acc = _score(model, val_x, val_y, val_m)
             result.evals.append((step, acc.loss, acc.position))
-            bar.update(step - bar.n)
             bar.set_postfix(loss=f"{acc.loss:.4f}", acc=f"{acc.position:.3f}")
             if acc.sequence == 1.0 and result.solved_step is None:
                 result.solved_step = step
                 result.solved_seconds = time.perf_counter() - t0
             if acc.sequence == 1.0 and acc.loss < config.stop_loss:
+                _end_early(bar, step, "every target right")
                 break
     bar.close()
     result.steps = step
@@ -271,6 +272,22 @@ def train(
     model.eval()
     result.accuracy = _score(model, val_x, val_y, val_m)
     return result
+
+
+def _end_early(bar: Any, step: int, why: str) -> None:
+    """End a progress bar at ``step`` as a finished run, not as a failure.
+
+    tqdm marks a bar closed before its total as an error (red in a notebook); a run
+    that stops early has done what it was asked, so its total becomes ``step``.
+    """
+    if bar.disable:
+        return
+    bar.total = step
+    if hasattr(bar, "container"):  # tqdm.notebook: the widget keeps its own max
+        bar.container.children[1].max = step
+    bar.set_description(f"{bar.desc}: stopped early at step {step}: {why}",
+                        refresh=False)
+    bar.refresh()
 
 
 # ----- evaluation -------------------------------------------------------------

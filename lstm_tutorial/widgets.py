@@ -2,9 +2,10 @@
 
 These need a running kernel; chapters show them with ``display.live(w.widget,
 ...)``, and the rendered book gets the static figure of :mod:`lstm_tutorial.viz`
-(plotly slider / dropdown) instead. Each control owns an ``ipywidgets.Output``
-and redraws its figure into it with the same MIME bundle ``display.show`` emits
-(``display.figure_bundle``), replacing the previous figure.
+(plotly slider / dropdown) instead. Each control owns a ``display.LiveFigure``
+(attribute ``output``) and redraws its figure in place: a move of a control sends
+the new figure and the browser updates the plot it has (``Plotly.react``) rather
+than building a new one.
 
 - :class:`StepThrough`: a step slider, a quantity and a unit, and a what-if:
   force one gate of one unit at one step and re-run the cell from there
@@ -25,16 +26,15 @@ import numpy as np
 from . import style, viz
 from .gates import canonical, gates_of, is_gate, states_of
 from .cells import Override
-from .display import figure_bundle
+from .display import LiveFigure
 from .text import encode
 
 __all__ = ["StepThrough", "Explorer"]
 
 
-def _draw(output: W.Output, fig: Any) -> None:
-    """Replace what ``output`` shows by ``fig`` (plotly JSON + static HTML)."""
-    output.outputs = ({"output_type": "display_data", "data": figure_bundle(fig),
-                       "metadata": {}},)
+def _draw(output: LiveFigure, fig: Any) -> None:
+    """Show ``fig`` in ``output`` in place of its current figure."""
+    output.update(fig)
 
 
 def _error_html(message: str) -> str:
@@ -124,7 +124,7 @@ class StepThrough:
         self.clear = W.Button(description="clear what-if",
                               layout=W.Layout(width="auto"))
         self.status = W.HTML("")
-        self.output = W.Output()
+        self.output = LiveFigure()
         self.step.observe(self._on_view, names="value")
         self.quantity.observe(self._on_view, names="value")
         self.unit.observe(self._on_view, names="value")
@@ -275,7 +275,7 @@ class Explorer:
                                continuous_update=False, rows=min(max(len(texts), 2), 8),
                                layout=W.Layout(width="95%"))
         self.error = W.HTML("")
-        self.output = W.Output()
+        self.output = LiveFigure()
         self.figure = None
         self._quiet = True  # no redraws while the controls are being set up
         self._set_text(self.text.value)

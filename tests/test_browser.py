@@ -93,7 +93,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # closed before test_live.py starts its own
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -80,3 +80,41 @@ def test_config_reaches_both_json_and_html():
     assert bundle[display.PLOTLY_MIME]["config"]["displaylogo"] is False
     assert '"displayModeBar": false' in bundle["text/html"]
     assert "displayModeBar" not in display.figure_bundle(fig)["text/html"]
+
+
+def test_jupyter_json_is_not_responsive_but_the_page_is():
+    """JupyterLab's renderer resizes figures itself; a responsive figure there
+    collapses to 0 px at its first click. The page keeps responsive (fixed-height
+    div, plotly-fit.js)."""
+    fig = go.Figure(go.Scatter(y=[1, 2]), layout_height=300)
+    bundle = display.figure_bundle(fig)
+    assert bundle[display.PLOTLY_MIME]["config"]["responsive"] is False
+    assert '"responsive": true' in bundle["text/html"]
+    assert "height:300px" in bundle["text/html"].replace(" ", "")
+
+
+def test_live_note_speaks_to_each_reader():
+    note = display.live_bundle(widgets.IntSlider(), "A slider.")["text/html"]
+    assert "Runs live in Jupyter" in note
+    jupyter = re.search(r'<span class="live-in-jupyter">(.*?)</span>', note).group(1)
+    page = re.search(r'<span class="live-in-page" hidden>(.*?)</span>', note).group(1)
+    assert "Run this cell" in jupyter and "JupyterLab" not in jupyter
+    assert "runs live in Jupyter" in page
+
+
+def test_live_figure_updates_one_spec_and_serves_plotly_js():
+    fig = go.Figure(go.Scatter(y=[1, 2]), layout_title_text="a")
+    view = display.LiveFigure(fig, {"displayModeBar": False})
+    assert view.spec_dict()["layout"]["title"]["text"] == "a"
+    assert view.config == {"displaylogo": False, "responsive": False,
+                           "displayModeBar": False}
+    view.update(go.Figure(go.Scatter(y=[3, 4]), layout_title_text="b"))
+    assert view.spec_dict()["data"][0]["y"] == [3, 4]
+    sent = []
+    view.send = lambda content, buffers=None: sent.append((content, buffers))
+    view._on_message(view, {"type": "plotly.js?"}, [])
+    view._on_message(view, {"type": "other"}, [])
+    assert len(sent) == 1 and sent[0][0] == {"type": "plotly.js"}
+    assert sent[0][1][0][:200].decode().find("plotly.js v") >= 0
+    with pytest.raises(TypeError, match="go.Figure"):
+        view.update({"data": []})

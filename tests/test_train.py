@@ -313,3 +313,20 @@ def test_long_gap_task_trains_with_the_same_trainer():
     assert r.accuracy.position == 1.0
     assert F.softmax(r.model(torch.from_numpy(task.encode("Cab?")[None]))[0][0, -1],
                      -1).argmax().item() == task.alphabet.index("C")
+
+
+def test_a_bar_stopped_early_ends_as_a_finished_run():
+    """tqdm marks a bar closed before its total as failed (red in a notebook);
+    an early stop ends at its own step, described, and green."""
+    from tqdm.notebook import tqdm as notebook_tqdm
+
+    from lstm_tutorial.train import _end_early
+
+    bar = notebook_tqdm(total=1500, desc="counting lstm")
+    bar.update(710)
+    _end_early(bar, 710, "every target right")
+    bar.close()
+    _, progress, text = bar.container.children
+    assert (progress.value, progress.max, progress.bar_style) == (710, 710, "success")
+    assert "stopped early at step 710: every target right" in bar.desc
+    assert "710/710" in text.value

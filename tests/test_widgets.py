@@ -1,11 +1,11 @@
 """Live controls: setting a widget's value (or calling its handler) changes the
-figure it owns and the output it shows."""
+figure it owns and the one its LiveFigure shows, in place."""
 
 import numpy as np
 import pytest
 
 from lstm_tutorial import cells, widgets
-from lstm_tutorial.display import PLOTLY_MIME
+from lstm_tutorial.display import LiveFigure
 
 
 def random_params(G: int, I: int, H: int, seed: int) -> dict:
@@ -15,10 +15,10 @@ def random_params(G: int, I: int, H: int, seed: int) -> dict:
             "bias_ih_l0": rng.normal(size=G * H), "bias_hh_l0": rng.normal(size=G * H)}
 
 
-def shown(output) -> dict:
-    """The plotly JSON the Output widget currently shows (exactly one figure)."""
-    assert len(output.outputs) == 1
-    return output.outputs[0]["data"][PLOTLY_MIME]
+def shown(output: LiveFigure) -> dict:
+    """The plotly JSON the control's LiveFigure currently shows."""
+    assert isinstance(output, LiveFigure)
+    return output.spec_dict()
 
 
 def trace_by_name(spec: dict, name: str) -> dict:
@@ -34,6 +34,7 @@ def step_through():
 
 def test_step_slider_redraws_at_the_new_step(step_through):
     st = step_through
+    view = st.output
     before = shown(st.output)
     assert before["layout"]["title"]["text"] == "step 0: 'a'"
     st.step.value = 6
@@ -43,6 +44,8 @@ def test_step_slider_redraws_at_the_new_step(step_through):
     gates = np.stack([st.trace[q][6] for q in "ifo"], -1)  # (H, 3) at step 6
     assert np.allclose(after["data"][1]["z"], gates, atol=1e-3)
     assert after["data"][0]["z"][0][6] == 2  # the strip highlights step 6
+    assert st.output is view, "the slider must update the figure, not replace it"
+    assert st.output.figure is st.figure
 
 
 def test_quantity_and_unit_choose_the_line(step_through):
