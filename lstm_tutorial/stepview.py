@@ -257,4 +257,6 @@ def step_figure(
             text=f"what-if: {quantity_label(gate, kind)} = {value:.2f} "
                  f"for {st.units[u0]}", font=dict(size=11))]
     layout["shapes"] = shapes
-    return go.Figure(data=data, layout=layout)
+    # A live control redraws this figure on every move: the traces are built
+    # from checked arrays above, so plotly's per-property validation is skipped.
+    return go.Figure(data=data, layout=layout, _validate=False)
