@@ -41,7 +41,7 @@ from jupyterlab_session import (
 KEY_BUDGET_MS = 60.0
 DRAG_BUDGET_S = 1.5
 CHAPTER = ROOT / "book" / "03_lstm.ipynb"
-LIVE_CELL = "ablations.SentenceWhatIf("
+LIVE_CELL = "ch3.SentenceWhatIf("
 LIVE = ".lstm-live-figure-plot"
 
 # In the page: time from an input event to the first frame with a new title.
@@ -74,10 +74,11 @@ RESULT = "() => window.__watch"
 
 def python_step_ms(repeats: int = 40) -> float:
     """Median time of one step update in Python (figure + JSON for the view)."""
-    from lstm_tutorial import ablations, handset
+    from lstm_tutorial import handset
+    from lstm_tutorial.chapters import ch03_lstm as ch3
 
     net = handset.sentence_lstm()
-    control = ablations.SentenceWhatIf(net, [handset.FRANCE], unit="eating")
+    control = ch3.SentenceWhatIf(net, [handset.FRANCE], unit="eating")
     st = control.stepper
     times = []
     for k in range(repeats):

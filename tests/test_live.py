@@ -38,7 +38,7 @@ from jupyterlab_session import (
 from lstm_tutorial.notebook_files import PLOTLY_MIME, WIDGET_MIME, normalized_text
 
 CHAPTER = ROOT / "book" / "03_lstm.ipynb"
-LIVE_CELL = "ablations.SentenceWhatIf("  # the chapter's live control
+LIVE_CELL = "ch3.SentenceWhatIf("  # the chapter's live control
 LIVE = ".lstm-live-figure-plot"
 
 pytestmark = pytest.mark.skipif(
