@@ -461,3 +461,172 @@ def test_recall_model_sizes_count_the_weights():
     for kind, G in (("rnn", 1), ("lstm", 4)):
         recurrent = G * H * (V + H + 2)  # W (GH, V), U (GH, H), two biases
         assert sizes[kind] == (recurrent, recurrent + V * (H + 1))
+
+
+def small_recall_model(seed: int = 0, hidden: int = 4):
+    from lstm_tutorial import train
+    return train.build_model(tasks.LongGapTask(1, 3),
+                             train.TrainConfig(kind="rnn", hidden_size=hidden,
+                                               seed=seed))
+
+
+def test_recall_gradients_reach_the_first_symbol_only_through_memory():
+    config = ch2.RecallConfig(gaps=(3,), test_size=16)
+    model = small_recall_model()
+    g = ch2.recall_gradients(model, 1, config)
+    assert g["first"] > 1e-4 and g["readout"] > 1e-4 and g["loss"] > 0
+    # finite differences on one weight that reads the first symbol ('A')
+    col = int(tasks.LongGapTask(1, 1).encode("A")[0])
+    batch = tasks.LongGapTask(1, 1).batch(ch2.recall_test_texts(1, config))
+
+    def loss(m):
+        with torch.no_grad():
+            logits, _ = m(torch.as_tensor(batch.inputs))
+        mask = torch.as_tensor(batch.mask)
+        return float(torch.nn.functional.cross_entropy(
+            logits[mask], torch.as_tensor(batch.targets)[mask]))
+
+    import copy
+    m = copy.deepcopy(model).double()
+    eps, grad_fd = 1e-6, np.zeros(4)
+    for j in range(4):
+        for sign in (1, -1):
+            with torch.no_grad():
+                m.rnn.weight_ih_l0[j, col] += sign * eps
+            grad_fd[j] += sign * loss(m) / (2 * eps)
+            with torch.no_grad():
+                m.rnn.weight_ih_l0[j, col] -= sign * eps
+    assert np.linalg.norm(grad_fd) > 0
+    assert np.linalg.norm(grad_fd) <= g["first"] + 1e-7  # one column of four
+    # no memory (U = 0): the first symbol cannot reach the answer at all
+    with torch.no_grad():
+        model.rnn.weight_hh_l0.zero_()
+    g0 = ch2.recall_gradients(model, 2, config)
+    assert g0["first"] == 0.0 and g0["readout"] > 1e-4
+
+
+def test_continue_recall_trains_a_copy():
+    config = ch2.RecallConfig(gaps=(3,), hidden_size=4, steps=10, eval_every=5,
+                              test_size=16)
+    model = small_recall_model()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    res = ch2.continue_recall(model, 3, config, steps=4)
+    assert res.steps == 4 and res.model is not model
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())
+    assert not torch.equal(res.model.rnn.weight_hh_l0, before["rnn.weight_hh_l0"])
+
+
+# ----------------------------------------------------- backpropagation through time
+
+
+def test_bptt_figure_draws_one_backward_arc_per_step():
+    fig = ch2.bptt_figure(steps=5)
+    texts = [a.text for a in fig.layout.annotations]
+    assert sum("× <i>J</i><sub>" in (t or "") for t in texts) == 5
+    assert any("∂<i>L</i>/∂<i>h</i><sub>5</sub>" == t for t in texts)
+    for t in range(1, 6):
+        assert f"× <i>J</i><sub>{t}</sub>" in texts
+    hover = list(fig.data[0].hovertext)
+    assert any("backward: ∂L/∂h<sub>2</sub> = ∂L/∂h<sub>3</sub> J<sub>3</sub>" in h
+               for h in hover)
+    assert texts.count("<i>U</i>") == 5
+    with pytest.raises(ValueError, match="steps must be"):
+        ch2.bptt_figure(steps=9)
+
+
+def test_with_spectral_radius_scales_u_and_gradients_become_powers_of_u():
+    torch.manual_seed(5)
+    rnn = torch.nn.RNN(3, 4, batch_first=True).double()
+    with torch.no_grad():  # no input, no bias: h stays 0, every slope is 1
+        rnn.weight_ih_l0.zero_(), rnn.bias_ih_l0.zero_(), rnn.bias_hh_l0.zero_()
+    U0 = rnn.weight_hh_l0.detach().clone()
+    for rho in (0.5, 2.0):
+        scaled = ch2.with_spectral_radius(rnn, rho)
+        U = scaled.weight_hh_l0.detach().numpy()
+        assert ch2.spectral_radius(U) == pytest.approx(rho, rel=1e-12)
+        g = ch2.gradient_norms(scaled, np.zeros((2, 12), dtype=int))
+        for d in (1, 5, 11):  # dh_T/dh_{T-d} = U^d exactly
+            assert g[d] == pytest.approx(
+                np.linalg.norm(np.linalg.matrix_power(U, d), 2), rel=1e-10)
+        assert (g[11] > 1.0) == (rho > 1)
+    assert torch.equal(rnn.weight_hh_l0, U0)  # the original is untouched
+    with pytest.raises(ValueError, match="rho"):
+        ch2.with_spectral_radius(rnn, -1.0)
+    with pytest.raises(ValueError, match="torch.nn.RNN"):
+        ch2.with_spectral_radius(torch.nn.LSTM(3, 4), 1.0)
+
+
+def latch_torch(b: float, latch) -> tuple[float, float]:
+    bt = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    L = 0
+    for s in (1, -1):
+        h = torch.tanh(latch.w * s + bt)
+        for _ in range(latch.steps - 1):
+            h = torch.tanh(latch.u * h + bt)
+        L = L + (h - s * latch.target) ** 2
+    L.backward()
+    return float(L.detach()), float(bt.grad)
+
+
+@pytest.mark.parametrize("b", [-1.0, -0.6, -0.5484, -0.5, 0.0, 0.25, 0.7])
+def test_latch_bptt_matches_torch_autograd(b):
+    latch = ch2.Latch()
+    L, g = ch2.latch_loss_grad(b, latch)
+    L_t, g_t = latch_torch(b, latch)
+    assert L == pytest.approx(L_t, rel=1e-12, abs=1e-15)
+    assert g == pytest.approx(g_t, rel=1e-9, abs=1e-15)
+    short = ch2.Latch(steps=5, u=0.7)
+    assert ch2.latch_loss_grad(b, short)[1] == pytest.approx(
+        latch_torch(b, short)[1], rel=1e-9, abs=1e-15)
+
+
+def test_latch_forward_and_sensitivity():
+    latch = ch2.Latch(steps=6)
+    h = ch2.latch_forward(0.1, -1, latch)
+    assert h[0] == pytest.approx(math.tanh(-3.0 + 0.1), abs=1e-15)
+    assert h[3] == pytest.approx(math.tanh(2 * h[2] + 0.1), abs=1e-15)
+    s = ch2.latch_sensitivity(0.1, -1, latch)
+    assert s.shape == (6,) and s[-1] == 1.0
+    # dh_T/dh_t by finite differences: restart the loop from a nudged h_t
+    for t in range(5):
+        def h_T(v, t=t):
+            for _ in range(t + 1, 6):
+                v = math.tanh(latch.u * v + 0.1)
+            return v
+        fd = (h_T(h[t] + 1e-7) - h_T(h[t] - 1e-7)) / 2e-7
+        assert s[t] == pytest.approx(fd, rel=1e-5)
+    with pytest.raises(ValueError, match="s must be"):
+        ch2.latch_forward(0.0, 0)
+
+
+def test_clip_by_norm_is_torchs_clip_grad_norm():
+    g = np.array([3.0, -4.0])
+    assert np.allclose(ch2.clip_by_norm(g, 1.0), [0.6, -0.8], atol=1e-15)
+    assert np.array_equal(ch2.clip_by_norm(g, 10.0), g)  # short enough: unchanged
+    assert ch2.clip_by_norm(-958.0, 1.0) == pytest.approx(-1.0)
+    p = torch.nn.Parameter(torch.zeros(2, dtype=torch.float64))
+    p.grad = torch.tensor(g)
+    torch.nn.utils.clip_grad_norm_([p], 2.5)
+    assert np.allclose(ch2.clip_by_norm(g, 2.5), p.grad.numpy(), rtol=1e-6)
+    with pytest.raises(ValueError, match="max_norm"):
+        ch2.clip_by_norm(g, 0.0)
+
+
+def test_descend_with_and_without_clipping_on_the_cliff():
+    raw = ch2.descend(-1.0, lr=0.75, steps=50)
+    clipped = ch2.descend(-1.0, lr=0.75, steps=50, clip=1.0)
+    assert len(raw) == 51 and raw[0].b == -1.0 and raw[-1].move == 0.0
+    for path in (raw, clipped):
+        for a, b in zip(path, path[1:]):
+            assert b.b == pytest.approx(a.b + a.move, abs=1e-12)
+            assert (a.loss, a.grad) == ch2.latch_loss_grad(a.b)
+    assert all(abs(p.move) <= 0.75 + 1e-12 for p in clipped)
+    assert all(p.move == pytest.approx(-0.75 * p.grad) for p in raw)
+    # the raw run meets a giant gradient and is thrown into saturation
+    big = max(raw, key=lambda p: abs(p.grad))
+    assert abs(big.grad) > 100 and raw[-1].grad == 0.0 and raw[-1].loss > 3.5
+    assert clipped[-1].loss < 0.01
+    fig = ch2.cliff_figure({"raw": raw, "clipped": clipped}, points=201)
+    assert [t.name for t in fig.data] == ["loss L(b)", "|dL/db|", "raw", "clipped"]
+    assert max(fig.data[2].x) == 1.2  # b = 718 drawn at the edge, and noted
+    assert any("raw: b = 718" in a.text for a in fig.layout.annotations)

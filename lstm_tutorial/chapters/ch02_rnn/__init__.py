@@ -5,7 +5,9 @@ One module per part of the chapter:
 - ``loop``: the equation as a plain loop, the diagrams, step-throughs;
 - ``turnstile``: the hand-set turnstile on every string, weights changed;
 - ``learned``: the hand-set turnstile next to a trained one;
-- ``fading``: the France LED, gradient norms and the long-gap recall sweep.
+- ``fading``: the France LED, gradient norms and the long-gap recall sweep;
+- ``backprop``: backpropagation through time drawn, exploding gradients and
+  gradient clipping.
 """
 
 from __future__ import annotations
@@ -55,9 +57,24 @@ from lstm_tutorial.chapters.ch02_rnn.fading import (
     recall_sweep,
     recall_model_sizes,
     recall_confusion,
+    recall_gradients,
+    continue_recall,
     recall_table,
     recall_figure,
     gradient_figure,
+)
+from lstm_tutorial.chapters.ch02_rnn.backprop import (
+    bptt_figure,
+    spectral_radius,
+    with_spectral_radius,
+    Latch,
+    latch_forward,
+    latch_loss_grad,
+    latch_sensitivity,
+    clip_by_norm,
+    Step,
+    descend,
+    cliff_figure,
 )
 
 __all__ = [
@@ -99,7 +116,20 @@ __all__ = [
     "recall_sweep",
     "recall_model_sizes",
     "recall_confusion",
+    "recall_gradients",
+    "continue_recall",
     "recall_table",
     "recall_figure",
     "gradient_figure",
+    "bptt_figure",
+    "spectral_radius",
+    "with_spectral_radius",
+    "Latch",
+    "latch_forward",
+    "latch_loss_grad",
+    "latch_sensitivity",
+    "clip_by_norm",
+    "Step",
+    "descend",
+    "cliff_figure",
 ]

@@ -291,6 +291,48 @@ def recall_confusion(model: Any, gap: int,
     return C
 
 
+def recall_gradients(model: Any, gap: int,
+                     config: RecallConfig = RecallConfig()) -> dict[str, float]:
+    """Where the error at the answer reaches, for the test texts of one gap:
+    the gradient of their mean loss (cross-entropy of the answer) with respect
+    to two sets of weights, as Frobenius norms,
+
+        "first": the columns of W that read A, B, C, D (used at step 1 only:
+                 what the network writes into memory for the first symbol),
+        "readout": V and b_y (used at the answer, next to the loss),
+
+    and "loss" itself. Computed in float64 on a copy of the model."""
+    task = tasks.LongGapTask(gap, gap)
+    batch = task.batch(recall_test_texts(gap, config))
+    m = copy.deepcopy(model).double()
+    mask = torch.as_tensor(batch.mask)
+    W = m.rnn.weight_ih_l0
+    readout = [p for n, p in m.named_parameters() if not n.startswith("rnn.")]
+    with torch.enable_grad():
+        logits, _ = m(torch.as_tensor(batch.inputs))
+        loss = torch.nn.functional.cross_entropy(
+            logits[mask], torch.as_tensor(batch.targets)[mask])
+        grads = torch.autograd.grad(loss, [W] + readout)
+    first = task.encode(task.symbols)  # ids of A, B, C, D
+    g_first = grads[0][:, torch.as_tensor(first)]
+    g_read = torch.cat([g.reshape(-1) for g in grads[1:]])
+    return {"loss": float(loss.detach()), "first": float(g_first.norm()),
+            "readout": float(g_read.norm())}
+
+
+def continue_recall(model: Any, k_max: int, config: RecallConfig = RecallConfig(),
+                    seed: int = 0, steps: int | None = None) -> train.TrainResult:
+    """Train a copy of a model further on recall after 1..k_max distractors,
+    with the sweep's settings (a fresh Adam, early stop once every validation
+    text is right, at most `steps`, default the sweep's budget)."""
+    c = config
+    cfg = train.TrainConfig(kind=model.kind, hidden_size=c.hidden_size, seed=seed,
+                            steps=steps or c.steps, lr=c.lr, batch_size=c.batch_size,
+                            full_batch=False, eval_every=c.eval_every)
+    return train.train(tasks.LongGapTask(1, k_max), cfg, model=copy.deepcopy(model),
+                       progress=False)
+
+
 _KIND_NAMES = {"rnn": "tanh RNN", "rnn_relu": "ReLU RNN", "lstm": "LSTM",
                "gru": "GRU", "peephole": "peephole LSTM"}
 
