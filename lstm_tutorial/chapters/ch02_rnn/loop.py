@@ -1,4 +1,5 @@
-"""Chapter 2: the recurrent loop, its equation, its pictures, and reading it step by step.
+"""Chapter 2: the recurrent loop, its equation, its pictures, and reading it
+step by step.
 
     h_t = phi(W x_t + U h_{t-1} + b),    y_t = V h_t + b_y
 
@@ -335,7 +336,8 @@ def rnn_step_through(steps: RNNSteps, *, decide: bool = True,
         return [[1] * t + [2] + [0] * (T - t - 1)]
 
     def out_text(t: int) -> list[list[str]]:
-        return [[short_number(steps.y[t, k]) + (" \u25c0" if decide and k == best[t] else "")]
+        return [[short_number(steps.y[t, k])
+                 + (" \u25c0" if decide and k == best[t] else "")]
                 for k in range(O)]
 
     def heading(t: int) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lstm_tutorial import handset, style, tasks
-from lstm_tutorial.display import figure_bundle
+from lstm_tutorial.display import LiveFigure
 from lstm_tutorial.text import UnknownTokenError
 from lstm_tutorial.chapters.ch02_rnn.loop import as_model, short_number
 
@@ -250,7 +250,8 @@ def _break_layout(net: handset.HandSet, text: str, title: str) -> dict:
     H = net.hidden_size
     plot_h = 32 * (H + 2) + 30
     return dict(
-        template="none", font=style.FONT, height=plot_h + 110 + 90, plot_bgcolor="white",
+        template="none", font=style.FONT, height=plot_h + 110 + 90,
+        plot_bgcolor="white",
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=14)),
         margin=dict(l=190, r=20, t=80, b=110),
         xaxis=dict(tickvals=list(range(1, len(text) + 1)), ticktext=list(text),
@@ -363,7 +364,7 @@ class TurnstileBreaker:
         self.reset = W.Button(description="hand-set weights")
         self.show_wrong = W.Button(description="show the shortest wrong string")
         self.status = W.HTML("")
-        self.output = W.Output()
+        self.output = LiveFigure()  # redrawn in place on every slider move
         for s in self.sliders.values():
             s.observe(lambda _: self.update(), names="value")
         self.text.observe(lambda _: self.redraw(), names="value")
@@ -415,5 +416,4 @@ class TurnstileBreaker:
             return
         self.figure = turnstile_view_figure(self.net, text, self.max_len,
                                             self.changes())
-        self.output.outputs = ({"output_type": "display_data", "metadata": {},
-                                "data": figure_bundle(self.figure)},)
+        self.output.update(self.figure)
