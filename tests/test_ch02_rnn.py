@@ -630,3 +630,33 @@ def test_descend_with_and_without_clipping_on_the_cliff():
     assert [t.name for t in fig.data] == ["loss L(b)", "|dL/db|", "raw", "clipped"]
     assert max(fig.data[2].x) == 1.2  # b = 718 drawn at the edge, and noted
     assert any("raw: b = 718" in a.text for a in fig.layout.annotations)
+
+
+# -------------------------------------------------------------- the shipped sweep
+
+
+def test_shipped_recall_sweep_loads_and_one_run_reproduces():
+    runs, config = ch2.load_recall_runs()
+    want = {(k, g, s) for g in config.gaps for k in config.kinds for s in config.seeds}
+    assert {(r.kind, r.gap, r.seed) for r in runs} == want
+    shipped = next(r for r in runs if (r.kind, r.gap, r.seed) == ("lstm", 5, 1))
+    again = ch2.recall_run("lstm", 5, 1, config)
+    assert (again.steps, again.accuracy) == (shipped.steps, shipped.accuracy)
+    for a, b in zip(again.model.state_dict().values(),
+                    shipped.model.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_recall_runs_round_trip_and_a_corrupt_file_is_named(tmp_path):
+    config = ch2.RecallConfig(gaps=(2,), seeds=(0,), steps=10, eval_every=5)
+    runs = [ch2.recall_run("rnn", 2, 0, config)]
+    path = tmp_path / "sweep.npz"
+    ch2.save_recall_runs(runs, config, path)
+    back, back_config = ch2.load_recall_runs(path)
+    assert back_config == config and len(back) == 1
+    assert (back[0].kind, back[0].gap, back[0].accuracy) == ("rnn", 2,
+                                                             runs[0].accuracy)
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip file")
+    with pytest.raises(ValueError, match="expected a .npz written by save_recall"):
+        ch2.load_recall_runs(bad)

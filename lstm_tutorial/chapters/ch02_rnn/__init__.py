@@ -45,6 +45,9 @@ from lstm_tutorial.chapters.ch02_rnn.learned import (
     state_table,
 )
 from lstm_tutorial.chapters.ch02_rnn.fading import (
+    RECALL_RESULTS,
+    load_recall_runs,
+    save_recall_runs,
     WordRNN,
     france_led,
     led_heatmap,
@@ -78,6 +81,9 @@ from lstm_tutorial.chapters.ch02_rnn.backprop import (
 )
 
 __all__ = [
+    "RECALL_RESULTS",
+    "load_recall_runs",
+    "save_recall_runs",
     "rnn_forward",
     "unrolled_figure",
     "state_machine_figure",

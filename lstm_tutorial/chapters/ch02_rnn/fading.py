@@ -13,9 +13,12 @@ from __future__ import annotations
 import copy
 import dataclasses
 import html
+import json
 import math
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -256,6 +259,60 @@ def recall_sweep(config: RecallConfig = RecallConfig()) -> list[RecallRun]:
     """``recall_run`` for every gap, kind and seed of `config` (gap-major)."""
     return [recall_run(kind, gap, seed, config) for gap in config.gaps
             for kind in config.kinds for seed in config.seeds]
+
+
+RECALL_RESULTS = Path(__file__).resolve().parents[2] / "results" / "ch02_recall.npz"
+_RUN_FIELDS = ("kind", "gap", "seed", "accuracy", "steps")
+
+
+def save_recall_runs(runs: Sequence[RecallRun], config: RecallConfig,
+                     path: str | Path = RECALL_RESULTS) -> None:
+    """Write a sweep to one .npz (no pickle): per run its fields, and its model's
+    weights as float32 arrays named ``run{i}/<state_dict name>``; the config as
+    JSON. ``load_recall_runs`` reads it back."""
+    arrays: dict[str, np.ndarray] = {"config": np.array(json.dumps(
+        dataclasses.asdict(config)))}
+    arrays["runs"] = np.array(json.dumps(
+        [{f: getattr(r, f) for f in _RUN_FIELDS} for r in runs]))
+    for i, r in enumerate(runs):
+        for k, v in r.model.state_dict().items():
+            arrays[f"run{i}/{k}"] = v.detach().cpu().numpy().astype(np.float32)
+    with open(path, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+
+
+def load_recall_runs(path: str | Path = RECALL_RESULTS
+                     ) -> tuple[list[RecallRun], RecallConfig]:
+    """The sweep written by ``save_recall_runs`` (by default the one that ships,
+    made by ``scripts/ch02_recall_sweep.py``): its runs, each with its trained
+    model (a models.CharModel in eval mode), and its config."""
+    expected = "a .npz written by save_recall_runs (runs, config, weights)"
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            config = RecallConfig(**{k: tuple(v) if isinstance(v, list) else v
+                                     for k, v in json.loads(str(data["config"]))
+                                     .items()})
+            rows = json.loads(str(data["runs"]))
+            weights = {k: data[k] for k in data.files if k.startswith("run")
+                       and "/" in k}
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as e:
+        raise ValueError(f"{path}: expected {expected}; cannot read it ({e})") from e
+    runs = []
+    for i, row in enumerate(rows):
+        model = train.build_model(tasks.LongGapTask(1, row["gap"]), train.TrainConfig(
+            kind=row["kind"], hidden_size=config.hidden_size, seed=row["seed"]))
+        prefix = f"run{i}/"
+        state = {k[len(prefix):]: torch.from_numpy(v) for k, v in weights.items()
+                 if k.startswith(prefix)}
+        try:
+            model.load_state_dict(state)
+        except RuntimeError as e:
+            raise ValueError(f"{path}: run {i} ({row['kind']}, gap {row['gap']}, "
+                             f"seed {row['seed']}): weights do not fit ({e})") from e
+        runs.append(RecallRun(**row, seconds=float("nan"), model=model.eval()))
+    return runs, config
 
 
 def recall_model_sizes(config: RecallConfig = RecallConfig()
