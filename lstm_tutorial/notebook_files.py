@@ -16,8 +16,7 @@ chapter run in JupyterLab saves no image copies. It also drops the widget view o
 each live control (``display.live``): JupyterLab does not save widget models, so
 a reopened copy would say "Error displaying widget: model not found"; without
 the view it shows the control's note ("run this cell to use it"). ``make setup``
-installs it into
-the environment's Jupyter configuration
+installs it into the environment's Jupyter configuration
 (``etc/jupyter/jupyter_server_config.json``).
 """
 
@@ -25,6 +24,8 @@ from __future__ import annotations
 
 import json
 from typing import Any
+
+import nbformat
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -87,8 +88,6 @@ def jupyterlab_form(nb: dict[str, Any]) -> dict[str, Any]:
 def dumps(nb: dict[str, Any]) -> str:
     """Notebook JSON text as Jupyter writes it (``nbformat.write``: one final
     newline)."""
-    import nbformat
-
     text = nbformat.writes(nbformat.from_dict(nb), version=nbformat.NO_CONVERT)
     return text if text.endswith("\n") else text + "\n"
 
