@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .gates import canonical, is_gate, QUANTITIES, family
+from .gates import QUANTITIES, canonical, family, is_gate
 
 __all__ = [
     "DIVERGING",
@@ -120,6 +120,8 @@ def unit_labels(hidden_size: int, unit_names: Any = None) -> list[str]:
 
 
 def kind_of(source: Any, kind: str | None) -> str:
+    """The cell kind of a trace: ``kind`` if given, else the trace's own
+    ``kind``, else guessed from a plain mapping's keys (f: LSTM, r: GRU)."""
     if kind is not None:
         return kind
     k = getattr(source, "kind", None)
@@ -214,4 +216,5 @@ def base_layout(**kw: Any) -> dict:
 
 
 def title_dict(text: str | None) -> dict | None:
+    """A figure title, left-aligned (None: no title)."""
     return None if text is None else dict(text=text, x=0.01, xanchor="left")
