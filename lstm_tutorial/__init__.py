@@ -19,6 +19,7 @@ Generic modules (the floor; none of them imports a chapter's code):
 - ``tasks``: the sequence tasks and their scoring masks.
 - ``train``: the trainer, the evaluation, the shipped weights.
 - ``neurons``: finding units by correlation with a task variable.
+- ``machines``: a network checked against a state machine on every string.
 - ``printing``: package source and plain-text tables as the page prints them.
 - ``style``: the figures' colour scales, layout and trace readers;
   ``diagrams``: the kit for drawn diagrams.

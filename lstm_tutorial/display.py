@@ -3,12 +3,12 @@
 A chapter is read in two ways: as a rendered HTML page (no kernel, no network)
 and as a live notebook. Each display here emits one MIME bundle that serves both:
 
-| call           | live notebook renders                | rendered book renders      |
-|----------------|--------------------------------------|----------------------------|
-| ``show(fig)``  | ``application/vnd.plotly.v1+json``   | ``text/html``: a div and a |
-|                | (JupyterLab's plotly renderer)       | ``Plotly.newPlot`` call    |
-| ``live(w)``    | ``application/vnd.jupyter.widget-view+json``| ``text/html``: a note that |
-|                | (the widget)                         | the control runs live      |
+| call          | live notebook renders               | rendered book renders     |
+|---------------|-------------------------------------|---------------------------|
+| ``show(fig)`` | ``application/vnd.plotly.v1+json``  | ``text/html``: a div and  |
+|               | (JupyterLab's plotly renderer)      | a ``Plotly.newPlot`` call |
+| ``live(w)``   | the widget (``application/vnd.``    | ``text/html``: a note     |
+|               | ``jupyter.widget-view+json``)       | that the control runs live|
 
 The HTML never carries plotly.js itself: the book serves one local copy per page
 (``book/_ext/offline_assets.py``), so pages stay light and nothing is fetched from

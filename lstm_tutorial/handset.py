@@ -37,7 +37,6 @@ an LSTM cell state stays an exact integer.
 
 from __future__ import annotations
 
-
 from .handnet import HandSet, WeightRow, documented, row
 from .text import UnknownTokenError, tokenize
 

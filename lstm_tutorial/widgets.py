@@ -24,9 +24,9 @@ import ipywidgets as W
 import numpy as np
 
 from . import style, viz
-from .gates import canonical, gates_of, is_gate, states_of
 from .cells import Override
 from .display import LiveFigure
+from .gates import canonical, gates_of, is_gate, states_of
 from .text import encode
 
 __all__ = ["StepThrough", "Explorer"]

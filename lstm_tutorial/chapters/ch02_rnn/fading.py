@@ -30,7 +30,6 @@ from lstm_tutorial.cells import RNN, Dense, SequenceModel
 from lstm_tutorial.printing import text_table
 from lstm_tutorial.text import encode, tokenize
 
-
 # ------------------------------------------------------------------- France LED
 
 

@@ -16,8 +16,8 @@ import plotly.graph_objects as go
 
 from lstm_tutorial import handset, style
 from lstm_tutorial.chapters.ch02_rnn.loop import as_model, short_number
-from lstm_tutorial.chapters.ch02_rnn.turnstile import TURNSTILE_OUTPUTS, all_strings
-
+from lstm_tutorial.chapters.ch02_rnn.turnstile import TURNSTILE_OUTPUTS
+from lstm_tutorial.machines import all_strings
 
 # ---------------------------------------------------------- hand-set vs learned
 

@@ -21,9 +21,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from lstm_tutorial import diagrams as dg
 from lstm_tutorial import cells, handset, style
-
+from lstm_tutorial import diagrams as dg
 
 # Colours of the diagrams: inputs green, memory blue, outputs orange.
 _X = dict(fill="#e5f5e0", line="#31a354")

@@ -21,70 +21,14 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lstm_tutorial import handset, style, tasks
-from lstm_tutorial.display import LiveFigure
-from lstm_tutorial.text import UnknownTokenError
 from lstm_tutorial.chapters.ch02_rnn.loop import as_model, short_number
-
+from lstm_tutorial.display import LiveFigure
+from lstm_tutorial.machines import Agreement, agreement
+from lstm_tutorial.text import UnknownTokenError
 
 # -------------------------------------------------------------------- turnstile
 
 TURNSTILE_OUTPUTS = ("LOCKED", "WALK")  # output ids 0, 1, as in tasks.TurnstileTask
-
-
-@dataclass(frozen=True)
-class Agreement:
-    """A network checked against the turnstile state machine on every input
-    string of length 1..max_len (2 + 4 + ... + 2^max_len strings).
-
-    A string agrees when the network's output after *every* step (the top
-    score: LOCKED or WALK) is the machine's. first_wrong: the shortest string
-    that disagrees (first in alphabetical order), None if all agree.
-    """
-
-    max_len: int
-    strings: int
-    agree: int
-    steps: int
-    steps_agree: int
-    first_wrong: str | None
-
-    @property
-    def all_agree(self) -> bool:
-        return self.agree == self.strings
-
-    def __str__(self) -> str:
-        """Two or three short lines (they fit the page's code column)."""
-        s = (f"{self.agree} of {self.strings} input strings of length 1 to "
-             f"{self.max_len} agree with the state machine\nat every step "
-             f"({self.steps_agree} of {self.steps} steps)")
-        if self.first_wrong is not None:
-            s += f"\nthe shortest that does not: {self.first_wrong!r}"
-        return s
-
-
-def all_strings(length: int, alphabet: str = "cp") -> np.ndarray:
-    """Every string of `length` tokens over `alphabet`, as ids (K^length, length),
-    in alphabetical order (id 0 first)."""
-    if not isinstance(length, int) or length < 1:
-        raise ValueError(f"length must be an int >= 1, got {length!r}")
-    K = len(alphabet)
-    n = np.arange(K**length)
-    powers = K ** np.arange(length - 1, -1, -1)
-    return (n[:, None] // powers) % K  # (K^length, length) digits in base K
-
-
-_MACHINE_CACHE: dict[int, list[np.ndarray]] = {}
-
-
-def _machine_outputs(max_len: int) -> list[np.ndarray]:
-    """tasks.turnstile_outputs of every string, one (2^L, L) array per length L."""
-    if max_len not in _MACHINE_CACHE:
-        out = []
-        for L in range(1, max_len + 1):
-            texts = ["".join("cp"[k] for k in row) for row in all_strings(L)]
-            out.append(np.array([tasks.turnstile_outputs(s) for s in texts]))
-        _MACHINE_CACHE[max_len] = out
-    return _MACHINE_CACHE[max_len]
 
 
 def turnstile_agreement(net: Any, max_len: int = 12) -> Agreement:
@@ -96,26 +40,11 @@ def turnstile_agreement(net: Any, max_len: int = 12) -> Agreement:
     p = 1; outputs LOCKED = 0, WALK = 1). The network's output at a step is its
     top score (a tie goes to LOCKED).
     """
-    if not isinstance(max_len, int) or not 1 <= max_len <= 16:
-        raise ValueError(f"max_len must be an int in [1, 16], got {max_len!r}")
     model = as_model(net)[0]
     if model.vocab_size != 2 or model.output_size != 2:
         raise ValueError(f"a turnstile network reads 2 inputs (c, p) and scores 2 "
                          f"outputs (LOCKED, WALK), got {model!r}")
-    strings = agree = steps = steps_agree = 0
-    first_wrong = None
-    for L, machine in zip(range(1, max_len + 1), _machine_outputs(max_len)):
-        ids = all_strings(L)
-        said = model.trace(ids).logits.argmax(axis=-1)  # (2^L, L)
-        ok = said == machine
-        strings += len(ids)
-        agree += int(ok.all(axis=1).sum())
-        steps += ok.size
-        steps_agree += int(ok.sum())
-        if first_wrong is None and not ok.all():
-            row = int(np.flatnonzero(~ok.all(axis=1))[0])
-            first_wrong = "".join("cp"[k] for k in ids[row])
-    return Agreement(max_len, strings, agree, steps, steps_agree, first_wrong)
+    return agreement(model, tasks.turnstile_outputs, "cp", max_len)
 
 
 def turnstile_random_agreement(net: Any, length: int, n: int = 200,

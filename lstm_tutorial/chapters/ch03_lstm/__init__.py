@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from lstm_tutorial.chapters.ch03_lstm.carousel import carousel_gradients
 from lstm_tutorial.chapters.ch03_lstm.diagrams import (
     NETWORK_COLOURS,
     four_networks_figure,
@@ -17,31 +18,29 @@ from lstm_tutorial.chapters.ch03_lstm.diagrams import (
     start_at,
     word_step_through,
 )
-from lstm_tutorial.chapters.ch03_lstm.what_if import (
-    gated_memory,
-    weight_lines,
-    cell_vs_hidden_figure,
-    what_if,
-    what_if_figure,
-    SentenceWhatIf,
-)
 from lstm_tutorial.chapters.ch03_lstm.experiments import (
     VARIANTS,
-    SwapConfig,
-    swap_model,
-    swap_experiment,
-    sign_sources,
     ForgetBiasConfig,
+    SwapConfig,
     forget_bias_experiment,
-    summary_table,
     forget_bias_figure,
+    sign_sources,
+    summary_table,
+    swap_experiment,
+    swap_model,
 )
-from lstm_tutorial.chapters.ch03_lstm.carousel import carousel_gradients
 from lstm_tutorial.chapters.ch03_lstm.toggle import (
     lamp_machine,
-    ToggleAgreement,
     toggle_agreement,
     without_recurrence,
+)
+from lstm_tutorial.chapters.ch03_lstm.what_if import (
+    SentenceWhatIf,
+    cell_vs_hidden_figure,
+    gated_memory,
+    weight_lines,
+    what_if,
+    what_if_figure,
 )
 
 __all__ = [
@@ -67,7 +66,6 @@ __all__ = [
     "forget_bias_figure",
     "carousel_gradients",
     "lamp_machine",
-    "ToggleAgreement",
     "toggle_agreement",
     "without_recurrence",
 ]

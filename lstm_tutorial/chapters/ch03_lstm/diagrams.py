@@ -23,7 +23,6 @@ import plotly.graph_objects as go
 from lstm_tutorial import diagrams as dg
 from lstm_tutorial import gates, style, viz
 
-
 NETWORK_COLOURS = {
     "Forget": gates.colour("f"),  # orange, forget gate f
     "Learn": gates.colour("i"),  # green, input gate i (with the candidate g)

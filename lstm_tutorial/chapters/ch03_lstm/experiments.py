@@ -22,11 +22,10 @@ import torch
 
 from lstm_tutorial import gates, style
 from lstm_tutorial.cells import SequenceModel
-from lstm_tutorial.models import ActivationLSTM, GATE_ACTIVATIONS
+from lstm_tutorial.models import GATE_ACTIVATIONS, ActivationLSTM
 from lstm_tutorial.printing import text_table
 from lstm_tutorial.tasks import CountingTask, LongGapTask
 from lstm_tutorial.train import TrainConfig, build_model, generalisation_limit, train
-
 
 # ----------------------------------------------------------------- the experiments
 

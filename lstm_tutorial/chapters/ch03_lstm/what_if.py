@@ -21,9 +21,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lstm_tutorial import cells, gates, style, viz
-from lstm_tutorial.widgets import StepThrough
 from lstm_tutorial.cells import Override
-
+from lstm_tutorial.widgets import StepThrough
 
 # ----------------------------------------------------------------- a memory, gated
 
