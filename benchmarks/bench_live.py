@@ -30,13 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from jupyterlab_session import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    LabPage,
-    copy_through,
-    jupyterlab,
-)
+from jupyterlab_session import LabPage, copy_through, jupyterlab
+from offline_browser import CHROMIUM, CHROMIUM_ARGS
 
 KEY_BUDGET_MS = 60.0
 DRAG_BUDGET_S = 1.5

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -21,15 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+
+from offline_browser import OfflinePage
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update",
-    "--disable-sync",
-]
 # JupyterLab would ask the internet for news and updates: it is told not to
 NO_NEWS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings":
            {"fetchNews": "false", "checkForUpdates": False}}
@@ -101,31 +95,11 @@ def server_log(home: Path) -> str:
     return path.read_text()[-4000:] if path.exists() else ""
 
 
-class LabPage:
+class LabPage(OfflinePage):
     """One browser page on the server: its console errors and outside requests."""
 
     def __init__(self, browser: Any, base: str) -> None:
-        self.base = base
-        self.errors: list[str] = []
-        self.external: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.page = self.context.new_page()
-        host = urlparse(base).netloc
-        self.page.route("**/*", lambda route: self._route(host, route))
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-
-    def _route(self, host: str, route: Any) -> None:
-        url = urlparse(route.request.url)
-        if url.scheme in ("data", "blob") or url.netloc == host:
-            route.continue_()
-        else:
-            self.external.append(route.request.url)
-            route.abort()
-
-    def _console(self, msg: Any) -> None:
-        if msg.type == "error":
-            self.errors.append(f"console: {msg.text}")
+        super().__init__(browser, base)
 
     def open(self, name: str) -> None:
         """Open notebook ``name`` and wait until its kernel is ready."""

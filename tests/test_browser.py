@@ -21,25 +21,18 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import shutil
 import subprocess
 import sys
 import threading
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
+from offline_browser import OfflinePage, chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 MAX_PAGE_BYTES = 10 * 1024 * 1024
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def toc_pages() -> list[str]:
@@ -95,44 +88,20 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")  # closed before test_live.py starts its own
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Chromium is missing: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
-class PageVisit:
+class PageVisit(OfflinePage):
     """One page opened with the network closed, and what happened on it."""
 
     def __init__(self, browser, base: str, page_name: str) -> None:
-        self.errors: list[str] = []
-        self.external: list[str] = []
+        super().__init__(browser, base)
         self.bytes = 0
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.page = self.context.new_page()
-        host = urlparse(base).netloc
-        self.page.route("**/*", functools.partial(self._route, host))
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         self.page.on("response", self._response)
         self.page.goto(f"{base}/{page_name}.html", wait_until="networkidle")
         self.page.wait_for_function(ALL_DRAWN, timeout=20_000)
         self.page.wait_for_timeout(300)  # let MathJax finish typesetting
-
-    def _route(self, host: str, route) -> None:
-        url = urlparse(route.request.url)
-        if url.scheme in ("data", "blob") or url.netloc == host:
-            route.continue_()
-        else:
-            self.external.append(route.request.url)
-            route.abort()
-
-    def _console(self, msg) -> None:
-        if msg.type == "error":
-            self.errors.append(f"console: {msg.text}")
 
     def _response(self, response) -> None:
         try:

@@ -24,10 +24,9 @@ import json
 import sys
 from pathlib import Path
 
+import offline_browser
 import pytest
 from jupyterlab_session import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     LabPage,
     copy_through,
@@ -56,13 +55,8 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def chromium():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Chromium is missing: apt-get install chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with offline_browser.chromium() as browser:
         yield browser
-        browser.close()
 
 
 def test_opening_and_saving_a_chapter_changes_nothing(lab, chromium) -> None:
