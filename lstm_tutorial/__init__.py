@@ -13,6 +13,8 @@ Generic modules (the floor; none of them imports a chapter's code):
   (private) the checks of their parameters, inputs and what-ifs.
 - ``models``: torch modules (peephole LSTM, swappable-activation LSTM, the
   feedforward classifier, character models) and weight files.
+- ``variants``: the LSTM's family (Greff et al. 2017) as a torch module, and its
+  numpy replay through ``steps.variant_step``.
 - ``text``: text to token ids, with ``UnknownTokenError``.
 - ``handnet``: a network given by its weight table (``HandSet``);
   ``handset``: the networks whose weights are set by hand, a reason per weight.
@@ -30,7 +32,8 @@ Generic modules (the floor; none of them imports a chapter's code):
   ``notebook_files``: the stored form of a chapter and the pre-save hook.
 
 Chapter homes (``chapters``): ``ch01_feedforward``, ``ch02_rnn``, ``ch03_lstm``,
-``ch04_inside_lstm``: what only that chapter draws and measures.
+``ch04_inside_lstm``, ``ch05_variants``: what only that chapter draws and
+measures.
 
 Importing the package pins torch's numerical paths so that training gives the
 same numbers on every x86-64 CPU: ATen's kernels for the baseline instruction

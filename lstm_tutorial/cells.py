@@ -413,7 +413,8 @@ def cell_from_torch(module: Any) -> _RecurrentCell:
     else:
         raise ValueError(
             f"expected a torch nn.RNN, nn.LSTM, nn.GRU or models.PeepholeLSTM, "
-            f"got {type(module).__name__}"
+            f"got {type(module).__name__} (the LSTM's family replays with "
+            f"variants.replay)"
         )
     if getattr(module, "bidirectional", False):
         raise ValueError("expected a unidirectional module, got bidirectional=True")

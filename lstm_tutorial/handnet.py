@@ -6,7 +6,9 @@ tokens, the unit names and the table the weights are built from. The networks
 themselves (and what each weight is for) are in :mod:`lstm_tutorial.handset`.
 
 How a weight is named in the tables. RNN: h_t = relu(W x_t + U h_{t-1} + b).
-LSTM: gate k in {i, f, g, o} has pre-activation W_k x_t + U_k h_{t-1} + b_k.
+LSTM: gate k in {i, f, g, o} has pre-activation W_k x_t + U_k h_{t-1} + b_k;
+GRU: the same for k in {r, z, n}, except that the reset multiplies U_n h_{t-1}
+(torch's GRU; a bias row b_n is b_in, outside the reset).
 Readout: logits_t = V h_t + b_y. ``W_i[count, 'a']`` is the entry in the input
 gate's row of unit "count" and the column of input token "a" (torch:
 ``weight_ih_l0[0 * H + count, a]``); ``*`` stands for every row or column, and
@@ -29,7 +31,7 @@ from .text import UnknownTokenError, encode, tokenize
 
 __all__ = ["WeightRow", "HandSet", "row", "documented", "markdown"]
 
-_LSTM_GATES = ("i", "f", "g", "o")
+_GATES = {"rnn_relu": ("",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 
 
 # --------------------------------------------------------------------------- tables
@@ -47,7 +49,7 @@ class WeightRow:
     """
 
     matrix: str
-    gate: str
+    gate: str  # also "r", "z", "n" for a GRU
     unit: str
     source: str
     value: float
@@ -105,12 +107,12 @@ def documented(rows: Sequence[WeightRow]):
 
 @dataclass(frozen=True, eq=False)
 class HandSet:
-    """A hand-set network: one-hot tokens -> RNN/LSTM cell -> linear readout.
+    """A hand-set network: one-hot tokens -> RNN/LSTM/GRU cell -> linear readout.
 
         x_t = onehot(token_t),  h_t = cell(x_t, h_{t-1}[, c_{t-1}]),
         logits_t = V h_t + b_y   (one score per entry of ``outputs``)
 
-    kind: "rnn_relu" or "lstm". tokens: the inputs, id = position (``alphabet``
+    kind: "rnn_relu", "lstm" or "gru". tokens: the inputs, id = position (``alphabet``
     for a character network, ``vocabulary`` for a word network). outputs: what
     each logit stands for. unit_names: one name per hidden unit. table: the
     weight table the weights are built from. level: "char" (one token per
@@ -130,8 +132,8 @@ class HandSet:
     readout: dict[str, np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.kind not in ("rnn_relu", "lstm"):
-            raise ValueError(f"kind must be 'rnn_relu' or 'lstm', got {self.kind!r}")
+        if self.kind not in _GATES:
+            raise ValueError(f"kind must be one of {tuple(_GATES)}, got {self.kind!r}")
         if self.level not in ("char", "word"):
             raise ValueError(f"level must be 'char' or 'word', got {self.level!r}")
         params, readout = _assemble(self)
@@ -170,10 +172,12 @@ class HandSet:
     # ----- models
 
     @cached_property
-    def cell(self) -> cells.RNN | cells.LSTM:
-        """The numpy cell (cells.RNN with relu, or cells.LSTM), float64."""
+    def cell(self) -> cells.RNN | cells.LSTM | cells.GRU:
+        """The numpy cell (cells.RNN with relu, cells.LSTM or cells.GRU), float64."""
         if self.kind == "lstm":
             return cells.LSTM(self.params)
+        if self.kind == "gru":
+            return cells.GRU(self.params)
         return cells.RNN(self.params, nonlinearity="relu")
 
     @cached_property
@@ -280,7 +284,8 @@ class HandSet:
 
 def _assemble(net: HandSet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Torch-layout weights from the table: zeros, then each row in order."""
-    G = 4 if net.kind == "lstm" else 1
+    gates = _GATES[net.kind]
+    G = len(gates)
     H, I, O = net.hidden_size, net.input_size, len(net.outputs)
     W, U, b = np.zeros((G * H, I)), np.zeros((G * H, H)), np.zeros(G * H)
     V, b_y = np.zeros((O, H)), np.zeros(O)
@@ -296,7 +301,6 @@ def _assemble(net: HandSet) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray
 
     for row in net.table:
         if row.matrix in ("W", "U", "b"):
-            gates = _LSTM_GATES if G == 4 else ("",)
             if row.gate not in gates:
                 raise ValueError(
                     f"{net.name}: {row.weight}: gate must be one of {gates}"

@@ -8,6 +8,8 @@ Before any training, the book designs networks by hand:
   and beyond;
 - ``noisy_counter_lstm()``: the same counter when X's are sprinkled among the a's
   (delimiter Y): its input gate shuts on X;
+- ``counter_gru()``: a GRU for ``a^N X b^N``, exact only as far as its bounded
+  state keeps moving in floating point;
 - ``remember_lstm()``: an LSTM that holds A or B over any number of x's;
 - ``sentence_lstm()``: a word-level LSTM with named cell features reading
   "In France, Mary ate her croissant but Frank did not like the wine.";
@@ -37,6 +39,8 @@ an LSTM cell state stays an exact integer.
 
 from __future__ import annotations
 
+import math
+
 from .handnet import HandSet, WeightRow, documented, row
 from .text import UnknownTokenError, tokenize
 
@@ -50,6 +54,7 @@ __all__ = [
     "turnstile",
     "counter_lstm",
     "noisy_counter_lstm",
+    "counter_gru",
     "remember_lstm",
     "sentence_lstm",
     "toggle_lstm",
@@ -61,6 +66,7 @@ __all__ = [
     "TURNSTILE_TABLE",
     "COUNTER_TABLE",
     "NOISY_COUNTER_TABLE",
+    "GRU_COUNTER_TABLE",
     "REMEMBER_TABLE",
     "SENTENCE_TABLE",
     "TOGGLE_TABLE",
@@ -244,6 +250,65 @@ def noisy_counter_lstm() -> HandSet:
     )
 
 
+def _gru_counter_table(p: float) -> tuple[WeightRow, ...]:
+    """The GRU counter's table with update-gate pre-activation p on a and b."""
+    z = 1 / (1 + math.exp(-p))
+    return (
+        row("W z * | *", SAT, "update gate 1 on every character: h = z h + (1 - z) n "
+             "= h, every unit keeps its state exactly"),
+        row("W z a's | a", p, f"on a, z = sigma({p:g}) = {z:.4f}: unit a's moves "
+             "(1 - z)(1 - h) of the way to its candidate 1, so after k a's it is "
+             "1 - z^k, always below 1"),
+        row("W n a's | a", SAT, "candidate n = tanh(40) = 1 on a (0 elsewhere, where "
+             "z = 1 ignores it)"),
+        row("W z b's | b", p, "on b, the same step for unit b's: the very same float "
+             "operations, so after N b's it equals unit a's after N a's exactly"),
+        row("W n b's | b", SAT, "candidate 1 on b"),
+        row("W z seen X | X", -SAT, "on X, z = 0: unit seen X takes its candidate"),
+        row("W n seen X | X", SAT, "candidate 1 on X: seen X = 1 from then on"),
+        row("b_y - a", 10, "before X the next character is undetermined: guess a"),
+        row("V - a | seen X", -20, "after X no a can come: its score falls to -10"),
+        row("b_y - X", -10, "never the top guess"),
+        row("V - b | a's", 1, "b scores h(a's) - h(b's): above 0 while fewer b's "
+             "than a's have been read ..."),
+        row("V - b | b's", -1, "... (before X it is at most 1, below a's 10)"),
+        row("b_y - b", -1e-20, "... and just below the end marker's 0 once the two "
+             "units are equal"),
+        row("b_y - .", 0, "the end marker scores 0: it wins once the b's match"),
+    )
+
+
+GRU_COUNTER_TABLE = _gru_counter_table(6.0)
+
+
+@documented(GRU_COUNTER_TABLE)
+def counter_gru(p: float = 6.0) -> HandSet:
+    """A GRU that counts a^N X b^N as far as its bounded state allows, alphabet
+    "aXb." (the task's order); p: the update gate's pre-activation on a and b.
+
+    A GRU's state is a mix h = z h + (1 - z) n of the old state and a tanh, so
+    it stays in [-1, 1] and cannot hold an integer. Unit "a's" counts by
+    creeping towards 1: after k a's it is 1 - z^k with z = sigma(p); unit
+    "b's" creeps the same way on b, and the end marker wins when they are
+    equal. In floating point 1 - z^k stops changing once the step
+    (1 - z) z^k falls below half the spacing of floats near 1: from then on
+    unit a's reads the same for every k, and the counter ends too early.
+    Larger p (z nearer 1) stalls later; ``chapters.ch05_variants`` measures
+    where. All U = 0 (the table's weights with p = 6 follow).
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p < SAT:
+        raise ValueError(f"p must be a number in (0, {SAT:g}), got {p!r}")
+    return HandSet(
+        name="GRU counter",
+        kind="gru",
+        tokens=tuple("aXb."),
+        outputs=tuple("aXb."),
+        unit_names=("a's", "b's", "seen X"),
+        table=_gru_counter_table(float(p)),
+        end=".",
+    )
+
+
 # --------------------------------------------------------------------------- remember
 
 
@@ -417,6 +482,7 @@ BUILDERS = {
     "turnstile": turnstile,
     "counter": counter_lstm,
     "noisy_counter": noisy_counter_lstm,
+    "gru_counter": counter_gru,
     "remember": remember_lstm,
     "sentence": sentence_lstm,
 }

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from .traces import LayerTrace, Trace
+from .variants import VARIANTS, VariantLSTM
 
 __all__ = [
     "KINDS",
@@ -31,7 +32,9 @@ __all__ = [
     "save_weights",
 ]
 
-KINDS = ("rnn", "rnn_relu", "lstm", "gru", "peephole")
+KINDS = ("rnn", "rnn_relu", "lstm", "gru", "peephole",
+         "nig", "nfg", "nog", "niaf", "noaf", "cifg", "merged")  # the last seven:
+# the LSTM's family (steps.VARIANTS), trained as variants.VariantLSTM
 
 
 def _peephole_layer(
@@ -320,7 +323,9 @@ def make_rnn(
 ) -> nn.Module:
     """The torch recurrent layers of `kind` (batch_first=True).
 
-    kind: "rnn" (tanh), "rnn_relu", "lstm", "gru" or "peephole".
+    kind: "rnn" (tanh), "rnn_relu", "lstm", "gru" or "peephole", or one of the
+    LSTM's family "nig", "nfg", "nog", "niaf", "noaf", "cifg", "merged"
+    (``variants.VariantLSTM``).
     """
     if kind == "rnn":
         return nn.RNN(input_size, hidden_size, num_layers, batch_first=True)
@@ -334,6 +339,8 @@ def make_rnn(
         return nn.GRU(input_size, hidden_size, num_layers, batch_first=True)
     if kind == "peephole":
         return PeepholeLSTM(input_size, hidden_size, num_layers, batch_first=True)
+    if kind in KINDS and kind in VARIANTS:
+        return VariantLSTM(kind, input_size, hidden_size, num_layers, batch_first=True)
     raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
 
 

@@ -10,6 +10,13 @@ Weights, per layer (G gate blocks of H rows each, stacked in torch's order):
     W_ih (G*H, I)   W_hh (G*H, H)   b_ih (G*H,)   b_hh (G*H,)
     RNN G = 1; LSTM G = 4, rows i | f | g | o; GRU G = 3, rows r | z | n
     peephole LSTM: also w_ci, w_cf, w_co (H,)
+    LSTM variants (``VARIANTS``): the rows of the gates they keep, in that order
+
+The LSTM's family (Greff et al. 2017, "LSTM: A Search Space Odyssey"):
+``variant_step`` is the LSTM step with one part removed or changed, as the
+``Variant`` of that name says (no input, forget or output gate; no input or
+output activation; the input gate coupled to the forget gate, "CIFG"; and
+"merged", the CIFG with one state, h = c, the GRU without its reset gate).
 
 What-ifs: ``force`` maps a quantity to {unit: value}; the line of that quantity
 replaces those units after computing them (``forced``), and the step goes on
@@ -23,6 +30,8 @@ to 1e-12 in float64.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -35,6 +44,9 @@ __all__ = [
     "lstm_step",
     "peephole_step",
     "gru_step",
+    "Variant",
+    "VARIANTS",
+    "variant_step",
     "STEPS",
     "unroll",
     "layer_params",
@@ -124,6 +136,75 @@ def gru_step(x: np.ndarray, h: np.ndarray, W_ih: np.ndarray, W_hh: np.ndarray,
     return dict(pre_r=pre_r, pre_z=pre_z, pre_n=pre_n, r=r, z=z, n=n, h=h)
 
 
+@dataclass(frozen=True)
+class Variant:
+    """What one member of the LSTM's family changes in the LSTM step.
+
+    gates: the gates with weight rows, in row order (a subsequence of "ifgo");
+    a gate without rows is the constant 1, or 1 - f when ``coupled``.
+    """
+
+    name: str
+    gates: str
+    peepholes: bool = False  # i, f read c_{t-1} and o reads c_t (peephole_step)
+    input_activation: bool = True  # g = tanh(a_g); False: g = a_g
+    output_activation: bool = True  # h = o * tanh(c); False: h = o * c
+    coupled: bool = False  # i = 1 - f
+    about: str = ""  # one line for tables
+
+
+VARIANTS: dict[str, Variant] = {v.name: v for v in (
+    Variant("lstm", "ifgo", about="the LSTM (torch.nn.LSTM, no peepholes)"),
+    Variant("peephole", "ifgo", peepholes=True,
+            about="gates also read the cell state"),
+    Variant("nig", "fgo", about="no input gate: i = 1"),
+    Variant("nfg", "igo", about="no forget gate: f = 1"),
+    Variant("nog", "ifg", about="no output gate: o = 1"),
+    Variant("niaf", "ifgo", input_activation=False,
+            about="no input activation: g = a_g"),
+    Variant("noaf", "ifgo", output_activation=False,
+            about="no output activation: h = o * c"),
+    Variant("cifg", "fgo", coupled=True,
+            about="coupled input and forget gate: i = 1 - f"),
+    Variant("merged", "fg", output_activation=False, coupled=True,
+            about="CIFG with one state: no output gate, h = c"),
+)}
+
+
+def variant_step(x: np.ndarray, h: np.ndarray, c: np.ndarray, W_ih: np.ndarray,
+                 W_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray,
+                 w_ci: np.ndarray | None = None, w_cf: np.ndarray | None = None,
+                 w_co: np.ndarray | None = None, force: Force = NO_FORCE, *,
+                 variant: str = "lstm") -> dict:
+    """One step of a member of the LSTM's family (``VARIANTS[variant]``):
+
+        a = W_ih x + b_ih + W_hh h + b_hh     (a block per gate with rows)
+        f = sigma(a_f)        or 1 (no forget gate)
+        i = sigma(a_i)        or 1 (no input gate), 1 - f (coupled)
+        g = tanh(a_g)         or a_g (no input activation)
+        c = f * c + i * g
+        o = sigma(a_o)        or 1 (no output gate)
+        h = o * tanh(c)       or o * c (no output activation)
+
+    The peephole variant is ``peephole_step``.
+    """
+    v = VARIANTS[variant]
+    if v.peepholes:
+        return peephole_step(x, h, c, W_ih, W_hh, b_ih, b_hh, w_ci, w_cf, w_co,
+                             force)
+    a = dict(zip(v.gates, np.split(W_ih @ x + b_ih + W_hh @ h + b_hh, len(v.gates))))
+    one = np.ones_like(c)
+    f = forced(sigmoid(a["f"]) if "f" in a else one, force, "f")  # how much to keep
+    i = sigmoid(a["i"]) if "i" in a else one  # how much to save ...
+    i = forced(1 - f if v.coupled else i, force, "i")  # ... or what f leaves free
+    g = forced(np.tanh(a["g"]) if v.input_activation else a["g"], force, "g")
+    c = forced(f * c + i * g, force, "c")  # forget some, add some
+    o = forced(sigmoid(a["o"]) if "o" in a else one, force, "o")  # how much to show
+    h = forced(o * (np.tanh(c) if v.output_activation else c), force, "h")
+    pre = {f"pre_{k}": a_k for k, a_k in a.items()}
+    return dict(pre, i=i, f=f, g=g, o=o, c=c, h=h)
+
+
 def _relu_rnn_step(x: np.ndarray, h: np.ndarray, W_ih: np.ndarray,
                    W_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray,
                    force: Force = NO_FORCE) -> dict:
@@ -137,7 +218,8 @@ STEPS: dict[str, tuple[Callable[..., dict], bool]] = {
     "lstm": (lstm_step, True),
     "peephole": (peephole_step, True),
     "gru": (gru_step, False),
-}
+} | {name: (partial(variant_step, variant=name), True)
+     for name in VARIANTS if name not in ("lstm", "peephole")}
 
 
 def unroll(kind: str, x: np.ndarray, params: Mapping[str, np.ndarray],

@@ -38,6 +38,7 @@ __all__ = [
     "RememberTask",
     "CopyTask",
     "LongGapTask",
+    "IntervalTask",
     "TurnstileTask",
     "TASKS",
     "make_task",
@@ -427,6 +428,43 @@ class LongGapTask(Task):
         return self.example(first, gap)
 
 
+@dataclass(frozen=True)
+class IntervalTask(Task):
+    """A timing task after Gers, Schraudolph & Schmidhuber (2002): two cues A
+    and B mark an interval of k steps (k in [k_min, k_max]); the mark ``!``
+    comes exactly k steps after B, ``"A" + "-"*k + "B" + "-"*k + "!"``, e.g.
+    ``"A---B---!"``. The waits before and after B read the same character,
+    so only the state tells the phases apart. Scored: everything after B."""
+
+    k_min: int = 1
+    k_max: int = 10
+
+    name: ClassVar[str] = "interval"
+    alphabet: ClassVar[str] = "AB-!"
+    delimiter: ClassVar[str] = "B"
+    _format: ClassVar[re.Pattern] = re.compile(r"A(-+)B(-+)!")
+
+    def __post_init__(self) -> None:
+        _check_range(self.name, "k_min", self.k_min, "k_max", self.k_max, 1)
+
+    def example(self, k: int) -> str:
+        """The text for the interval k (any k >= 1)."""
+        k = _check_int(f"{self.name}: k", k, 1)
+        return "A" + "-" * k + "B" + "-" * k + "!"
+
+    def _parse(self, text: str) -> None:
+        m = self._format.fullmatch(text)
+        if m is None or len(m[1]) != len(m[2]):
+            raise ValueError(f"{self.name}: expected 'A' + '-'*k + 'B' + '-'*k + "
+                             f"'!' with k >= 1, got {text!r}")
+
+    def random_text(self, rng: np.random.Generator) -> str:
+        return self.example(int(rng.integers(self.k_min, self.k_max + 1)))
+
+    def all_texts(self) -> list[str]:
+        return [self.example(k) for k in range(self.k_min, self.k_max + 1)]
+
+
 def turnstile_outputs(text: str) -> np.ndarray:
     """The two-coin turnstile as a plain state machine. s = coins paid (0..2);
     coin: s = min(s + 1, 2); push: if s == 2 the person walks through, s = 0.
@@ -495,7 +533,7 @@ class TurnstileTask(Task):
 TASKS: dict[str, type[Task]] = {
     cls.name: cls
     for cls in (CountingTask, NoisyCountingTask, RememberTask, CopyTask,
-                LongGapTask, TurnstileTask)
+                LongGapTask, IntervalTask, TurnstileTask)
 }
 
 

@@ -40,6 +40,7 @@ from . import models
 from .models import CharModel
 from .printing import text_table
 from .tasks import CountingTask, NoisyCountingTask, Task, make_task
+from .variants import VARIANTS
 
 __all__ = [
     "TrainConfig",
@@ -64,7 +65,7 @@ WEIGHTS_DIR = Path(__file__).with_name("weights")
 class TrainConfig:
     """Hyper-parameters of one training run."""
 
-    kind: str = "lstm"  # "rnn", "rnn_relu", "lstm", "gru" or "peephole"
+    kind: str = "lstm"  # "rnn", "rnn_relu", "lstm", "gru", "peephole" (models.KINDS)
     hidden_size: int = 10  # units per layer H
     num_layers: int = 1
     seed: int = 0  # torch init and numpy batches
@@ -80,6 +81,7 @@ class TrainConfig:
     loss_on: str = "scored"  # "scored" targets only, or "all" (every next char)
     eval_every: int = 5  # steps between checks of the validation texts
     stop_loss: float = math.inf  # stop once all right AND validation loss below
+    hh_init: str = "default"  # "default" (torch's) or "identity" (RNNs: W_hh = I)
 
     def __post_init__(self) -> None:
         if self.kind not in models.KINDS:
@@ -101,6 +103,12 @@ class TrainConfig:
             raise ValueError(f"loss_on must be 'scored' or 'all', got {self.loss_on!r}")
         if self.clip is not None and not self.clip > 0:
             raise ValueError(f"clip must be None or > 0, got {self.clip}")
+        if self.hh_init not in ("default", "identity"):
+            raise ValueError(
+                f"hh_init must be 'default' or 'identity', got {self.hh_init!r}")
+        if self.hh_init == "identity" and self.kind not in ("rnn", "rnn_relu"):
+            raise ValueError(f"hh_init 'identity' is for the RNNs ('rnn', "
+                             f"'rnn_relu'), got kind {self.kind!r}")
         if self.hh_decay < 0:
             raise ValueError(f"hh_decay must be >= 0, got {self.hh_decay}")
 
@@ -108,6 +116,8 @@ class TrainConfig:
         """JSON-friendly copy (inf -> None) for the meta of weight files."""
         d = dataclasses.asdict(self)
         d["stop_loss"] = None if math.isinf(self.stop_loss) else self.stop_loss
+        if d["hh_init"] == "default":  # as configs written before hh_init existed
+            del d["hh_init"]
         return d
 
     @classmethod
@@ -152,7 +162,9 @@ class TrainResult:
 def build_model(task: Task, config: TrainConfig) -> CharModel:
     """A CharModel for the task, initialised from ``torch.manual_seed(seed)``,
     with the forget-gate bias b_f = b_if + b_hf = forget_bias (rows H:2H of the
-    LSTM i|f|g|o and of the GRU r|z|n, where z = 1 keeps the old state)."""
+    LSTM i|f|g|o and of the GRU r|z|n, where z = 1 keeps the old state; the f
+    rows of a Greff variant, ``variants.VariantLSTM.rows("f")``; none for "nfg").
+    ``hh_init="identity"`` starts an RNN's W_hh at the identity."""
     torch.manual_seed(config.seed)
     out = task.output_size if task.output_size != task.vocab_size else None
     model = CharModel(config.kind, task.vocab_size, config.hidden_size,
@@ -163,6 +175,18 @@ def build_model(task: Task, config: TrainConfig) -> CharModel:
             for k in range(config.num_layers):
                 getattr(model.rnn, f"bias_ih_l{k}")[H:2 * H] = config.forget_bias
                 getattr(model.rnn, f"bias_hh_l{k}")[H:2 * H] = 0.0
+    elif (config.forget_bias is not None and config.kind in VARIANTS
+          and "f" in VARIANTS[config.kind].gates):  # Greff variants: rows of f
+        rows = model.rnn.rows("f")
+        with torch.no_grad():
+            for k in range(config.num_layers):
+                getattr(model.rnn, f"bias_ih_l{k}")[rows] = config.forget_bias
+                getattr(model.rnn, f"bias_hh_l{k}")[rows] = 0.0
+    if config.hh_init == "identity":  # RNNs: W_hh = I, h_t = h_{t-1} + ... at init
+        with torch.no_grad():
+            for k in range(config.num_layers):
+                getattr(model.rnn, f"weight_hh_l{k}").copy_(
+                    torch.eye(config.hidden_size))
     return model
 
 

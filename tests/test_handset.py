@@ -333,7 +333,7 @@ def test_weight_tables_document_the_weights(name):
     assert net.markdown_table() in inspect.getdoc(builder)
     assert all(row.why for row in net.table)
     H = net.hidden_size
-    gates = ("i", "f", "g", "o") if net.kind == "lstm" else ("",)
+    gates = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}.get(net.kind, ("",))
     p = net.params
     for row in net.table:  # every fully specified entry holds the table's value
         if "*" in (row.unit, row.source):

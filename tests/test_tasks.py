@@ -9,6 +9,7 @@ from lstm_tutorial import tasks
 from lstm_tutorial.tasks import (
     CopyTask,
     CountingTask,
+    IntervalTask,
     LongGapTask,
     NoisyCountingTask,
     RememberTask,
@@ -18,7 +19,7 @@ from lstm_tutorial.tasks import (
 )
 
 ALL = [CountingTask(), NoisyCountingTask(), RememberTask(), CopyTask(),
-       LongGapTask(), TurnstileTask()]
+       LongGapTask(), IntervalTask(), TurnstileTask()]
 
 
 def scored(text: str, mask: np.ndarray) -> str:

@@ -11,4 +11,6 @@ chapters need the same thing, it moves down into a generic module.
 - ``ch03_lstm``: chapter 3, the cell drawn, gates forced by hand, the swap and
   forget-bias experiments;
 - ``ch04_inside_lstm``: chapter 4, gate statistics, counting tables, the explorer.
+- ``ch05_variants``: chapter 5, the path from the LSTM to the GRU, the GRU
+  counter's float limit, the interval task, the family grid.
 """

@@ -1,0 +1,42 @@
+"""Chapter 5: the GRU, the peephole LSTM and the LSTM's family, head to head.
+
+- ``path``: from the LSTM to the GRU in three steps (couple the gates, merge the
+  states, add the reset), each replayed in numpy; parameter counts.
+- ``counting``: can a GRU count? The hand-set GRU counter's float limit, and the
+  units of trained models that count up and back down.
+- ``timing``: the interval task where peepholes should help.
+- ``family``: Greff's variants in miniature: table, figure, step times.
+- ``results``: the shipped results of ``scripts/ch05_*.py``, read back.
+"""
+
+from .counting import (
+    KIND_NAMES,
+    counters,
+    counting_units,
+    exact_at,
+    gru_stall,
+)
+from .family import TASK_NAMES, beyond, family_figure, family_table, step_times
+from .path import PATH, param_count, replay_gap
+from .results import load
+from .timing import by_interval_figure, interval_exact, limit_of
+
+__all__ = [
+    "KIND_NAMES",
+    "PATH",
+    "TASK_NAMES",
+    "beyond",
+    "by_interval_figure",
+    "counters",
+    "counting_units",
+    "exact_at",
+    "family_figure",
+    "family_table",
+    "gru_stall",
+    "interval_exact",
+    "limit_of",
+    "load",
+    "param_count",
+    "replay_gap",
+    "step_times",
+]

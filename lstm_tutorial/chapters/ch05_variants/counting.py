@@ -1,0 +1,119 @@
+"""Can a GRU count? The hand-set counters' float limits and the trained ones' units.
+
+A GRU's state is a mix of its old state and a tanh, so it stays in [-1, 1]; an
+LSTM's cell state adds without bound. ``gru_stall`` finds where the hand-set
+GRU counter (``handset.counter_gru``) stops moving in floating point.
+``counting_units`` and ``counters`` find, in a trained model, the units that
+count up on a and back down on b; ``scripts/ch05_counting.py`` records them for
+every seed, and the chapter reads them to say why a seed stops early.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from lstm_tutorial import cells
+from lstm_tutorial.handnet import HandSet
+from lstm_tutorial.tasks import CountingTask
+
+__all__ = [
+    "gru_stall",
+    "exact_at",
+    "counting_units",
+    "counters",
+]
+
+KIND_NAMES = {"lstm": "LSTM", "gru": "GRU", "peephole": "peephole LSTM",
+              "cifg": "CIFG", "rnn_relu": "ReLU RNN", "rnn": "tanh RNN",
+              "merged": "merged (h = c)", "nig": "no input gate",
+              "nfg": "no forget gate", "nog": "no output gate",
+              "niaf": "no input activation", "noaf": "no output activation"}
+
+
+def _model(net: HandSet, dtype: Any) -> cells.SequenceModel:
+    """The HandSet's numpy model with its weights cast to ``dtype``."""
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    cell = type(net.cell)({k: v.astype(dtype) for k, v in net.params.items()})
+    readout = cells.Dense(*(net.readout[k].astype(dtype) for k in ("weight", "bias")))
+    return cells.SequenceModel(cell, readout)
+
+
+def gru_stall(net: HandSet, dtype: Any = np.float64, unit: str = "a's",
+              token: str = "a", cap: int = 10**6) -> int:
+    """The last k at which ``unit`` of the HandSet ``net`` still moved while it
+    read ``token`` k times (its numpy cell, in ``dtype``): from then on the unit
+    reads the same for every k. ``cap`` if it still moves at k = cap."""
+    model, u, token_id = _model(net, dtype), net.unit(unit), net.encode(token)[0]
+    h_n = c_n = None
+    chunk = 1024  # doubles every round: few rounds, little past the stall
+    last, k0 = 0.0, 0  # the unit starts at h = 0
+    while k0 < cap:
+        tr = model.trace(np.full(chunk, token_id), h_n, c_n)
+        h = np.concatenate([[last], tr.h[:, u]])  # (chunk + 1,)
+        still = np.flatnonzero(h[1:] == h[:-1])
+        if still.size:
+            return min(k0 + int(still[0]), cap)
+        k0, last, h_n, c_n = k0 + chunk, h[-1], tr.h_n, tr.c_n
+        chunk *= 2
+    return cap
+
+
+def exact_at(net: HandSet, n: int, dtype: Any = np.float64) -> bool:
+    """Does the counter ``net``, fed a^n X, write exactly b^n and "." (its numpy
+    model in ``dtype``)? Checked teacher-forced on a^n X b^n: greedy writing
+    feeds back its own choices, so it writes b^n . exactly when every choice
+    after X matches the true text."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be an int >= 1, got {n!r}")
+    logits = _model(net, dtype).trace(net.encode("a" * n + "X" + "b" * n)).logits
+    wrote = "".join(net.outputs[k] for k in logits[n:].argmax(axis=-1))
+    return wrote == "b" * n + "."
+
+
+def counting_units(model: Any, task: CountingTask = CountingTask(),
+                   n: int = 50) -> list[dict[str, float]]:
+    """Per unit of a trained CharModel's top layer: the R^2 and slope of its
+    state (c for the LSTMs, h otherwise), teacher-forced on a^n X b^n, against
+    the a's read (a phase, after a^k, k = 1..n) and against the b's still due
+    (b phase, after a^n X b^k, k = 0..n-1)."""
+    ids = torch.from_numpy(task.encode(task.example(n)))[None, :]  # (1, 2n+2)
+    states = []
+    with torch.no_grad():
+        state = None
+        for t in range(ids.shape[1]):
+            _, state = model(ids[:, t:t + 1], state)
+            s = state[1] if isinstance(state, tuple) else state  # (L, 1, H)
+            states.append(s[-1, 0].double().numpy().copy())
+    S = np.array(states)  # (2n+2, H): after reading character t
+    phases = (("a", S[:n], np.arange(1, n + 1)),  # after a^1 .. a^n
+              ("b", S[n:2 * n], np.arange(n, 0, -1)))  # X (n due) .. b^(n-1)
+    out = []
+    for u in range(S.shape[1]):
+        row = {}
+        for name, ys, xs in ((p, s[:, u], x) for p, s, x in phases):
+            slope, icpt = np.polyfit(xs, ys, 1)
+            ss = float(((ys - ys.mean()) ** 2).sum())
+            res = float(((ys - (slope * xs + icpt)) ** 2).sum())
+            row[f"r2_{name}"] = round(1 - res / ss, 6) if ss > 0 else 0.0
+            row[f"slope_{name}"] = round(float(slope), 6)
+        out.append(row)
+    return out
+
+
+def counters(units: Sequence[dict[str, float]], r2: float = 0.99) -> list[dict]:
+    """The units that count up on a and back down on b: linear in both phases
+    (R^2 > r2) with slopes of one sign against the a's read and the b's due (a
+    unit whose slopes differ in sign moves one way all along: a clock).
+    mismatch = slope_b / slope_a - 1: 0 for an exact counter; after N a's and
+    N b's it is off by about N * mismatch * slope_a."""
+    out = []
+    for j, u in enumerate(units):
+        if min(u["r2_a"], u["r2_b"]) > r2 and u["slope_a"] * u["slope_b"] > 0:
+            out.append({"unit": j, "slope_a": u["slope_a"], "slope_b": u["slope_b"],
+                        "mismatch": round(u["slope_b"] / u["slope_a"] - 1, 4)})
+    return out
