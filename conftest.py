@@ -12,7 +12,8 @@ Only outputs that cannot be stable are excluded, each on purpose:
    the cell as text and compared there. The JSON is skipped and the HTML fragment
    is reduced to a marker, so a figure that disappears still fails the test.
 2. Timings and progress bars. Wall-clock seconds and tqdm's rate/ETA vary from run
-   to run. Chapters print timings as ``took 1.23 s``; the number is masked.
+   to run. Chapters print timings as ``took 1.23 s`` or ``took 4.5 ms``; the
+   number is masked.
 3. Widget views. nbval itself skips ``application/vnd.jupyter.widget-view+json``
    (model ids are random); the text/plain and text/html next to it are compared.
 """
@@ -33,6 +34,7 @@ SANITIZE = {
     r'(?s)^<div[^>]*>\s*<div id="fig-[0-9a-f]+" class="plotly-graph-div".*': "PLOTLY-FIGURE",
     # wall-clock timings printed by the chapters
     r"took \d+(\.\d+)? s": "took TIME s",
+    r"took \d+(\.\d+)? ms": "took TIME ms",
     # tqdm progress bars: rate, elapsed and remaining time
     r"\[\d\d:\d\d(<[\d:?]+)?(, *[\d.?]+ *\w+/s)?\]": "[TQDM]",
     r"\d+(\.\d+)?(it|s)/s": "RATE",

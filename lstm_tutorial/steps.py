@@ -171,11 +171,12 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
 )}
 
 
-def variant_step(x: np.ndarray, h: np.ndarray, c: np.ndarray, W_ih: np.ndarray,
-                 W_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray,
-                 w_ci: np.ndarray | None = None, w_cf: np.ndarray | None = None,
-                 w_co: np.ndarray | None = None, force: Force = NO_FORCE, *,
-                 variant: str = "lstm") -> dict:
+def variant_step(x: np.ndarray, h: np.ndarray, c: np.ndarray,
+                 W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray,
+                 b_hh: np.ndarray, w_ci: np.ndarray | None = None,
+                 w_cf: np.ndarray | None = None,
+                 w_co: np.ndarray | None = None, force: Force = NO_FORCE,
+                 *, variant: str = "lstm") -> dict:
     """One step of a member of the LSTM's family (``VARIANTS[variant]``):
 
         a = W_ih x + b_ih + W_hh h + b_hh     (a block per gate with rows)
@@ -190,17 +191,20 @@ def variant_step(x: np.ndarray, h: np.ndarray, c: np.ndarray, W_ih: np.ndarray,
     """
     v = VARIANTS[variant]
     if v.peepholes:
-        return peephole_step(x, h, c, W_ih, W_hh, b_ih, b_hh, w_ci, w_cf, w_co,
-                             force)
-    a = dict(zip(v.gates, np.split(W_ih @ x + b_ih + W_hh @ h + b_hh, len(v.gates))))
+        return peephole_step(x, h, c, W_ih, W_hh, b_ih, b_hh, w_ci, w_cf,
+                             w_co, force)
+    z = W_ih @ x + b_ih + W_hh @ h + b_hh  # a block of rows per gate it has
+    a = dict(zip(v.gates, np.split(z, len(v.gates))))
     one = np.ones_like(c)
-    f = forced(sigmoid(a["f"]) if "f" in a else one, force, "f")  # how much to keep
+    f = forced(sigmoid(a["f"]) if "f" in a else one, force, "f")  # keep
     i = sigmoid(a["i"]) if "i" in a else one  # how much to save ...
-    i = forced(1 - f if v.coupled else i, force, "i")  # ... or what f leaves free
-    g = forced(np.tanh(a["g"]) if v.input_activation else a["g"], force, "g")
+    i = forced(1 - f if v.coupled else i, force, "i")  # ... or 1 - f
+    g = np.tanh(a["g"]) if v.input_activation else a["g"]
+    g = forced(g, force, "g")  # candidate memory
     c = forced(f * c + i * g, force, "c")  # forget some, add some
-    o = forced(sigmoid(a["o"]) if "o" in a else one, force, "o")  # how much to show
-    h = forced(o * (np.tanh(c) if v.output_activation else c), force, "h")
+    o = forced(sigmoid(a["o"]) if "o" in a else one, force, "o")  # show
+    h = o * np.tanh(c) if v.output_activation else o * c
+    h = forced(h, force, "h")
     pre = {f"pre_{k}": a_k for k, a_k in a.items()}
     return dict(pre, i=i, f=f, g=g, o=o, c=c, h=h)
 

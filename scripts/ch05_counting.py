@@ -2,6 +2,14 @@
 
     python scripts/ch05_counting.py                 # search + 10 seeds per kind
     python scripts/ch05_counting.py --only lstm:0   # one cell, printed, no file
+    python scripts/ch05_counting.py --lstm-extra    # then the LSTM-only search
+
+    # the same grid over three processes (each kind's numbers do not depend on
+    # the others), then merged into the shipped file:
+    python scripts/ch05_counting.py --kinds lstm gru peephole --out a.json
+    python scripts/ch05_counting.py --kinds cifg --out b.json
+    python scripts/ch05_counting.py --kinds rnn_relu rnn --out c.json
+    python scripts/ch05_counting.py --merge a.json b.json c.json
 
 Kinds: LSTM, GRU, peephole LSTM, CIFG, ReLU RNN, tanh RNN, 10 hidden units.
 The same recipe search for every kind: the shipped counting recipe
@@ -24,8 +32,9 @@ unit's state (c for the LSTMs, h otherwise) against the number of a's read
 (a phase) and of b's still due (b phase); ``counters`` lists the units that go
 up on a and back down on b, and how far their two slopes differ.
 
-Writes lstm_tutorial/results/ch05_counting.json. torch.set_num_threads(1) and
-fixed seeds: the same torch build gives the same numbers.
+Writes lstm_tutorial/results/ch05_counting.json. torch.set_num_threads(1),
+fixed seeds, and torch's numerics pinned by importing lstm_tutorial: the same
+torch build gives the same numbers on any x86-64 CPU.
 """
 
 from __future__ import annotations
@@ -143,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="KIND:SEED, one cell with the shipped "
                         "results' recipe for KIND; prints it, writes nothing")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=KINDS,
+                        help="run only these kinds (to split the grid over "
+                        "processes; each kind's numbers do not depend on the others)")
+    parser.add_argument("--merge", nargs="+", type=Path, metavar="FILE",
+                        help="merge results files written with --kinds into --out")
     parser.add_argument("--lstm-extra", action="store_true",
                         help="after the shipped run: LSTM only, its recipe plus "
                         f"weight decay on W_hh {EXTRA_DECAYS}; writes "
@@ -160,6 +174,19 @@ def main(argv: list[str] | None = None) -> int:
         extra["seconds"] = round(time.perf_counter() - t_start, 1)
         EXTRA_OUT.write_text(json.dumps(extra, indent=1) + "\n")
         log(f"wrote {EXTRA_OUT}")
+        return 0
+
+    if args.merge:
+        merged = json.loads(args.merge[0].read_text())
+        for path in args.merge[1:]:
+            part = json.loads(path.read_text())
+            for key in ("search", "recipes", "runs", "medians", "seconds"):
+                merged[key].update(part[key])
+        merged["seconds"].pop("total", None)
+        for key in ("search", "recipes", "runs", "medians"):
+            merged[key] = {k: merged[key][k] for k in KINDS if k in merged[key]}
+        args.out.write_text(json.dumps(merged, indent=1) + "\n")
+        log(f"merged {len(args.merge)} files into {args.out}")
         return 0
 
     if args.only:
@@ -184,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         "medians": {},
         "seconds": {},
     }
-    for kind in KINDS:
+    for kind in args.kinds:
         t0 = time.perf_counter()
         best, rows = search(kind, log)
         cfg = recipe(kind, best["lr"], best["integrator"], best["stop_loss"])

@@ -20,8 +20,9 @@ LSTM, GRU and RNNs run torch's fused modules, the peephole LSTM and the Greff
 variants a Python loop over the steps (``variants.VariantLSTM``); they include
 the validation check every 5 steps, and the machine was shared while they ran.
 
-Writes lstm_tutorial/results/ch05_family.json. torch.set_num_threads(1) and
-fixed seeds: the same torch build gives the same numbers.
+Writes lstm_tutorial/results/ch05_family.json. torch.set_num_threads(1),
+fixed seeds, and torch's numerics pinned by importing lstm_tutorial: the same
+torch build gives the same numbers on any x86-64 CPU.
 """
 
 from __future__ import annotations

@@ -11,8 +11,9 @@ Both kinds get the same recipes, 10 hidden units: the shipped counting recipe
 exact, the limit (largest K with every k <= K exact), steps and seconds; per
 kind and recipe: the fraction of seeds exact at each k.
 
-Writes lstm_tutorial/results/ch05_timing.json. torch.set_num_threads(1) and
-fixed seeds: the same torch build gives the same numbers.
+Writes lstm_tutorial/results/ch05_timing.json. torch.set_num_threads(1),
+fixed seeds, and torch's numerics pinned by importing lstm_tutorial: the same
+torch build gives the same numbers on any x86-64 CPU.
 """
 
 from __future__ import annotations

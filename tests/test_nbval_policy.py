@@ -26,5 +26,6 @@ def test_numbers_a_reader_relies_on_are_kept():
 
 def test_timings_and_progress_are_masked():
     assert sanitize("trained, took 3.21 s") == "trained, took TIME s"
+    assert sanitize("one step took 12.5 ms") == "one step took TIME ms"
     bar = "epochs: 100%|##########| 50/50 [00:03<00:00, 15.2it/s]"
     assert sanitize(bar) == "epochs: 100%|##########| 50/50 [TQDM]"

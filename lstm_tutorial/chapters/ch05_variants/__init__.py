@@ -13,8 +13,11 @@ from .counting import (
     KIND_NAMES,
     counters,
     counting_units,
+    creep_figure,
     exact_at,
     gru_stall,
+    limits_figure,
+    limits_table,
 )
 from .family import TASK_NAMES, beyond, family_figure, family_table, step_times
 from .path import PATH, param_count, replay_gap
@@ -29,12 +32,15 @@ __all__ = [
     "by_interval_figure",
     "counters",
     "counting_units",
+    "creep_figure",
     "exact_at",
     "family_figure",
     "family_table",
     "gru_stall",
     "interval_exact",
     "limit_of",
+    "limits_figure",
+    "limits_table",
     "load",
     "param_count",
     "replay_gap",

@@ -10,14 +10,18 @@ every seed, and the chapter reads them to say why a seed stops early.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import statistics
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import plotly.graph_objects as go
 import torch
 
-from lstm_tutorial import cells
+from lstm_tutorial import cells, style
 from lstm_tutorial.handnet import HandSet
+from lstm_tutorial.printing import text_table
 from lstm_tutorial.tasks import CountingTask
 
 __all__ = [
@@ -25,6 +29,9 @@ __all__ = [
     "exact_at",
     "counting_units",
     "counters",
+    "limits_table",
+    "limits_figure",
+    "creep_figure",
 ]
 
 KIND_NAMES = {"lstm": "LSTM", "gru": "GRU", "peephole": "peephole LSTM",
@@ -117,3 +124,90 @@ def counters(units: Sequence[dict[str, float]], r2: float = 0.99) -> list[dict]:
             out.append({"unit": j, "slope_a": u["slope_a"], "slope_b": u["slope_b"],
                         "mismatch": round(u["slope_b"] / u["slope_a"] - 1, 4)})
     return out
+
+
+def _recipe(cfg: Mapping[str, Any]) -> str:
+    """A recipe as the tables print it."""
+    if cfg.get("forget_bias") is not None:
+        start = f"forget bias {cfg['forget_bias']:g}"
+    else:
+        start = "W_hh = I" if cfg.get("hh_init") == "identity" else "torch init"
+    decay = f", W_hh decay {cfg['hh_decay']:g}" if cfg.get("hh_decay") else ""
+    return f"lr {cfg['lr']:g}, {start}, stop {cfg['stop_loss']:g}{decay}"
+
+
+def limits_table(results: Mapping[str, Any], kinds: Sequence[str]) -> str:
+    """Per kind: the chosen recipe, every seed's generalisation limit, the
+    median and the worst (``results``: the loaded ch05_counting.json)."""
+    seeds = results["seeds"]
+    head = ["kind"] + [f"s{s}" for s in seeds] + ["median", "worst"]
+    rows = []
+    for k in kinds:
+        if k not in results["runs"]:
+            raise ValueError(f"the counting results hold no kind {k!r}; they "
+                             f"hold {sorted(results['runs'])}")
+        lims = [r["limit"] for r in results["runs"][k]]
+        rows.append([KIND_NAMES.get(k, k)] + [str(v) for v in lims]
+                    + [f"{statistics.median(lims):g}", str(min(lims))])
+    recipes = [f"{KIND_NAMES.get(k, k)}: {_recipe(results['recipes'][k])}"
+               for k in kinds]
+    return (text_table(head, rows, align="<" + ">" * (len(head) - 1))
+            + "\n\nrecipes (chosen by the search):\n  " + "\n  ".join(recipes))
+
+
+def limits_figure(runs: Mapping[str, Sequence[Mapping[str, Any]]],
+                  n_max: int, n_cap: int, title: str | None = None) -> go.Figure:
+    """Every seed's generalisation limit, a column of dots per kind (log
+    scale; a limit of 0 is drawn at 0.5), the median as a bar; the training
+    range and ten times it as lines."""
+    fig = go.Figure()
+    names = [KIND_NAMES.get(k, k) for k in runs]
+    meds = [statistics.median(r["limit"] for r in rows) for rows in runs.values()]
+    fig.add_trace(go.Bar(x=names, y=[max(m, 0.5) for m in meds], name="median",
+                         marker_color="rgba(31,119,180,0.25)",
+                         hovertemplate="%{x}: median %{customdata}<extra></extra>",
+                         customdata=meds))
+    for name, rows in zip(names, runs.values()):
+        fig.add_trace(go.Scatter(
+            x=[name] * len(rows), y=[max(r["limit"], 0.5) for r in rows],
+            mode="markers", showlegend=False, marker={"size": 8, "color": "#1f77b4"},
+            customdata=[[r["seed"], r["limit"]] for r in rows],
+            hovertemplate="%{x}, seed %{customdata[0]}: counts to "
+                          "%{customdata[1]}<extra></extra>"))
+    for y, text in ((n_max, "training range"), (10 * n_max, "10x the range")):
+        fig.add_hline(y=y, line_dash="dot", line_color="#888",
+                      annotation_text=text, annotation_position="top right")
+    fig.update_layout(**style.base_layout(height=400), title=style.title_dict(title),
+                      yaxis={"type": "log", "range": [-0.4, math.log10(n_cap) + 0.1],
+                             "title": {"text": "counts correctly up to N"}},
+                      showlegend=False, bargap=0.5)
+    return fig
+
+
+def creep_figure(p: float, stalls: Mapping[str, int], k_max: int,
+                 title: str | None = None) -> go.Figure:
+    """What one more a adds to the count, against the a's read so far: 1 for
+    the LSTM's cell, (1 - z) z^k for the GRU counter's unit (z = sigma(p)),
+    with the float spacing near 1 (eps / 2) of float32 and float64 and the
+    measured stalls (``stalls``: {"float32": k, "float64": k})."""
+    k = np.unique(np.geomspace(1, k_max, 400).astype(int))
+    z = 1 / (1 + math.exp(-p))
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=k, y=np.ones(len(k)), name="LSTM cell: +1 per a",
+                             line={"color": "#2ca02c"}))
+    fig.add_trace(go.Scatter(x=k, y=(1 - z) * z ** k, line={"color": "#d62728"},
+                             name=f"GRU unit: (1 - z) z^k, z = sigma({p:g})"))
+    for (name, s), dash in zip(stalls.items(), ("dash", "dot")):
+        eps = float(np.finfo(name).eps)
+        fig.add_hline(y=eps / 2, line_dash=dash, line_color="#888",
+                      annotation_text=f"{name}: float spacing near 1",
+                      annotation_position="bottom left")
+        fig.add_vline(x=s, line_dash=dash, line_color="#d62728",
+                      annotation_text=f"{name} stall: k = {s:,}",
+                      annotation_position="top left")
+    fig.update_layout(**style.base_layout(height=400), title=style.title_dict(title),
+                      xaxis={"type": "log", "title": {"text": "a's read so far, k"}},
+                      yaxis={"type": "log", "exponentformat": "power",
+                             "title": {"text": "what the next a adds"}},
+                      legend={"x": 0.01, "y": 0.5})
+    return fig
