@@ -129,7 +129,8 @@ def counters(units: Sequence[dict[str, float]], r2: float = 0.99) -> list[dict]:
 def _recipe(cfg: Mapping[str, Any]) -> str:
     """A recipe as the tables print it."""
     if cfg.get("forget_bias") is not None:
-        start = f"forget bias {cfg['forget_bias']:g}"
+        gate = "update-gate" if cfg.get("kind") == "gru" else "forget"
+        start = f"{gate} bias {cfg['forget_bias']:g}"
     else:
         start = "W_hh = I" if cfg.get("hh_init") == "identity" else "torch init"
     decay = f", W_hh decay {cfg['hh_decay']:g}" if cfg.get("hh_decay") else ""
