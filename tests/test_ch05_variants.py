@@ -109,11 +109,12 @@ def test_family_table_and_figure():
     res = {"medians": med}
     table = family.family_table(res, ["lstm", "gru"], {"lstm": "LSTM"})
     lines = table.splitlines()
-    assert lines[0].split() == ["kind", "params", "counting", "remember"]
-    assert lines[2].split() == ["LSTM", "484", "1.00", "|", "22", "1.00", "|", "0.25"]
-    assert lines[3].split() == ["gru", "372", "0.50", "|", "0", "1.00", "|", "1.00"]
+    assert lines[0].split() == ["kind", "params", "count", "remember"]
+    assert lines[2].split() == ["LSTM", "484", "1.00|22", "1.00|0.25"]
+    assert lines[3].split() == ["gru", "372", "0.50|0", "1.00|1.00"]
     fig = family.family_figure(res, ["gru", "lstm"], {})
-    assert np.allclose(fig.data[0].z, [[0.5, 1.0], [1.0, 1.0]])
+    # colour: beyond the range as a share of the best kind on the task
+    assert np.allclose(fig.data[0].z, [[0.0, 1.0], [1.0, 0.25]])
     with pytest.raises(ValueError, match=r"no \['rnn'\] for task 'counting'"):
         family.family_table(res, ["lstm", "rnn"], {})
 
@@ -130,3 +131,30 @@ def test_param_counts_follow_the_gates():
     per_gate = H * (I + H + 2)  # W_ih, W_hh rows and two biases per gate block
     assert [path.param_count(k, I, H) for k in path.PATH] == [
         4 * per_gate, 3 * per_gate, 2 * per_gate, 3 * per_gate]
+
+
+def test_figures_place_their_labels_on_log_axes():
+    runs = {"lstm": [{"seed": 0, "limit": 300}, {"seed": 1, "limit": 0}],
+            "gru": [{"seed": 0, "limit": 11}, {"seed": 1, "limit": 12}]}
+    fig = counting.limits_figure(runs, n_max=10, n_cap=1000)
+    assert list(fig.data[0].customdata) == [150.0, 11.5]  # the medians
+    assert list(fig.data[1].y) == [300, 0.5]  # a limit of 0 drawn at 0.5
+    # plotly places annotations on a log axis by log10 of the value
+    assert sorted(a.y for a in fig.layout.annotations) == [1.0, 2.0]
+    fig = counting.creep_figure(6.0, {"float32": 4529, "float64": 12648}, 30_000)
+    ys = sorted(a.y for a in fig.layout.annotations if a.yref != "paper")
+    eps = [np.finfo(np.float64).eps / 4, np.finfo(np.float32).eps / 4]
+    assert np.allclose(ys, np.log10(eps))
+    xs = sorted(a.x for a in fig.layout.annotations if a.yref == "paper")
+    assert np.allclose(xs, np.log10([4529, 12648]))
+    assert np.allclose(fig.data[0].y, 1.0)
+
+
+def test_interval_figure_has_a_line_per_recipe():
+    res = {"test_ks": [1, 2, 3], "task": {"k_max": 2},
+           "by_interval": {"lstm fb 20": [1.0, 1.0, 0.4],
+                           "peephole fb 1": [1.0, 0.5, 0.0]}}
+    fig = timing.by_interval_figure(res)
+    assert [d.name for d in fig.data] == ["LSTM, forget bias 20",
+                                          "peephole LSTM, forget bias 1"]
+    assert list(fig.data[1].y) == [1.0, 0.5, 0.0]

@@ -18,8 +18,16 @@ from .counting import (
     gru_stall,
     limits_figure,
     limits_table,
+    step_through,
 )
-from .family import TASK_NAMES, beyond, family_figure, family_table, step_times
+from .family import (
+    SHORT_TASK_NAMES,
+    TASK_NAMES,
+    beyond,
+    family_figure,
+    family_table,
+    step_times,
+)
 from .path import PATH, param_count, replay_gap
 from .results import load
 from .timing import by_interval_figure, interval_exact, limit_of
@@ -27,6 +35,7 @@ from .timing import by_interval_figure, interval_exact, limit_of
 __all__ = [
     "KIND_NAMES",
     "PATH",
+    "SHORT_TASK_NAMES",
     "TASK_NAMES",
     "beyond",
     "by_interval_figure",
@@ -44,5 +53,6 @@ __all__ = [
     "load",
     "param_count",
     "replay_gap",
+    "step_through",
     "step_times",
 ]

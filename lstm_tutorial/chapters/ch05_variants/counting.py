@@ -19,7 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
-from lstm_tutorial import cells, style
+from lstm_tutorial import cells, style, viz
 from lstm_tutorial.handnet import HandSet
 from lstm_tutorial.printing import text_table
 from lstm_tutorial.tasks import CountingTask
@@ -32,13 +32,14 @@ __all__ = [
     "limits_table",
     "limits_figure",
     "creep_figure",
+    "step_through",
 ]
 
 KIND_NAMES = {"lstm": "LSTM", "gru": "GRU", "peephole": "peephole LSTM",
               "cifg": "CIFG", "rnn_relu": "ReLU RNN", "rnn": "tanh RNN",
               "merged": "merged (h = c)", "nig": "no input gate",
               "nfg": "no forget gate", "nog": "no output gate",
-              "niaf": "no input activation", "noaf": "no output activation"}
+              "niaf": "no input act.", "noaf": "no output act."}
 
 
 def _model(net: HandSet, dtype: Any) -> cells.SequenceModel:
@@ -176,10 +177,15 @@ def limits_figure(runs: Mapping[str, Sequence[Mapping[str, Any]]],
             hovertemplate="%{x}, seed %{customdata[0]}: counts to "
                           "%{customdata[1]}<extra></extra>"))
     for y, text in ((n_max, "training range"), (10 * n_max, "10x the range")):
-        fig.add_hline(y=y, line_dash="dot", line_color="#888",
-                      annotation_text=text, annotation_position="top right")
+        fig.add_hline(y=y, line_dash="dot", line_color="#888")
+        fig.add_annotation(x=1, xref="paper", xanchor="right", yanchor="bottom",
+                           y=math.log10(y), text=text, showarrow=False)  # log axis
+    ticks = [v for v in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+             if v <= n_cap]
     fig.update_layout(**style.base_layout(height=400), title=style.title_dict(title),
                       yaxis={"type": "log", "range": [-0.4, math.log10(n_cap) + 0.1],
+                             "tickvals": [0.5, *ticks],
+                             "ticktext": ["0", *map(str, ticks)],
                              "title": {"text": "counts correctly up to N"}},
                       showlegend=False, bargap=0.5)
     return fig
@@ -189,8 +195,9 @@ def creep_figure(p: float, stalls: Mapping[str, int], k_max: int,
                  title: str | None = None) -> go.Figure:
     """What one more a adds to the count, against the a's read so far: 1 for
     the LSTM's cell, (1 - z) z^k for the GRU counter's unit (z = sigma(p)),
-    with the float spacing near 1 (eps / 2) of float32 and float64 and the
-    measured stalls (``stalls``: {"float32": k, "float64": k})."""
+    with the threshold below which a step near 1 rounds away (half the float
+    spacing just below 1: eps / 4) of float32 and float64, and the measured
+    stalls (``stalls``: {"float32": k, "float64": k})."""
     k = np.unique(np.geomspace(1, k_max, 400).astype(int))
     z = 1 / (1 + math.exp(-p))
     fig = go.Figure()
@@ -200,15 +207,28 @@ def creep_figure(p: float, stalls: Mapping[str, int], k_max: int,
                              name=f"GRU unit: (1 - z) z^k, z = sigma({p:g})"))
     for (name, s), dash in zip(stalls.items(), ("dash", "dot")):
         eps = float(np.finfo(name).eps)
-        fig.add_hline(y=eps / 2, line_dash=dash, line_color="#888",
-                      annotation_text=f"{name}: float spacing near 1",
-                      annotation_position="bottom left")
-        fig.add_vline(x=s, line_dash=dash, line_color="#d62728",
-                      annotation_text=f"{name} stall: k = {s:,}",
-                      annotation_position="top left")
+        fig.add_hline(y=eps / 4, line_dash=dash, line_color="#888")
+        fig.add_vline(x=s, line_dash=dash, line_color="#d62728")
+        # annotations on log axes take log10 coordinates
+        fig.add_annotation(x=0, xref="paper", xanchor="left", yanchor="bottom",
+                           y=math.log10(eps / 4), showarrow=False,
+                           text=f"{name}: a step below this rounds away near 1")
+        fig.add_annotation(x=math.log10(s), xanchor="right", y=1, yref="paper",
+                           yanchor="top", showarrow=False,
+                           text=f"{name} stall<br>k = {s:,}")
     fig.update_layout(**style.base_layout(height=400), title=style.title_dict(title),
                       xaxis={"type": "log", "title": {"text": "a's read so far, k"}},
                       yaxis={"type": "log", "exponentformat": "power",
                              "title": {"text": "what the next a adds"}},
-                      legend={"x": 0.01, "y": 0.5})
+                      legend={"x": 0.01, "y": 0.02, "yanchor": "bottom"})
+    return fig
+
+
+def step_through(trace: Any, tokens: str, title: str | None = None) -> go.Figure:
+    """``viz.step_through`` with the colour bars' titles turned along the bars,
+    clear of their top tick labels."""
+    fig = viz.step_through(trace, tokens, title=title)
+    for d in fig.data:
+        if d.type == "heatmap" and getattr(d, "showscale", None) is not False:
+            d.colorbar.title.side = "right"
     return fig

@@ -51,16 +51,18 @@ def by_interval_figure(results: Mapping[str, Any], title: str | None = None
     k_max = results["task"]["k_max"]
     fig = go.Figure()
     dashes = {"lstm": "solid", "peephole": "dot"}
+    names = {"lstm": "LSTM", "peephole": "peephole LSTM"}
     for key, frac in results["by_interval"].items():
-        kind = key.split()[0]
+        kind, _, bias = key.split()  # "lstm fb 20"
         fig.add_trace(go.Scatter(
-            x=ks, y=frac, mode="lines+markers", name=key.replace("fb", "forget bias"),
+            x=ks, y=frac, mode="lines+markers",
+            name=f"{names.get(kind, kind)}, forget bias {bias}",
             line={"dash": dashes.get(kind, "solid")},
             hovertemplate="k = %{x}: %{y:.0%} of seeds exact<extra>%{fullData.name}"
                           "</extra>"))
     fig.add_vrect(x0=0.5, x1=k_max + 0.5, fillcolor="#888", opacity=0.12,
                   line_width=0, annotation_text="trained",
-                  annotation_position="top left")
+                  annotation_position="bottom left")
     fig.update_layout(**style.base_layout(height=360),
                       title=style.title_dict(title),
                       xaxis_title="interval k (steps between the cues, and to wait)",
