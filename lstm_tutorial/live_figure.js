@@ -7,6 +7,12 @@
 //
 // Size: the div gets the width of its output area and the figure's own height,
 // both written into the layout (autosize off), so no resize can collapse it.
+//
+// Following a control (trait `control`, an IntSlider): the figure carries one
+// plotly frame per slider value; on a move of the slider this view draws that
+// frame itself (the same merge as display.at_frame), so no message goes to the
+// kernel and back. Moves that arrive while a draw runs are coalesced: only the
+// latest value is drawn next.
 
 const CACHE = "__insideLstmPlotly";  // page-wide: {promise, plotly}
 const WAIT_MS = 20000;  // a request the kernel never answered is retried after this
@@ -37,6 +43,30 @@ function loadPlotly(model) {
   return cache.promise;
 }
 
+// plotly JSON `spec` at frame k: the listed traces and the layout take the
+// frame's top-level keys (display.at_frame does the same in Python)
+function atFrame(spec, k) {
+  const frames = spec.frames || [];
+  const frame = k === null ? undefined : frames[k];
+  const data = (spec.data || []).slice();
+  const layout = Object.assign({}, spec.layout || {});
+  if (frame) {
+    (frame.traces || []).forEach((index, j) => {
+      data[index] = Object.assign({}, data[index], frame.data[j]);
+    });
+    Object.assign(layout, frame.layout || {});
+  }
+  return { data, layout };
+}
+
+// the widget model behind a reference "IPY_MODEL_<id>" (null: none)
+function modelOf(model, ref) {
+  if (typeof ref !== "string" || !ref.startsWith("IPY_MODEL_")) {
+    return Promise.resolve(null);
+  }
+  return model.widget_manager.get_model(ref.slice("IPY_MODEL_".length));
+}
+
 function render({ model, el }) {
   el.classList.add("lstm-live-figure");
   const note = document.createElement("div");
@@ -53,16 +83,20 @@ function render({ model, el }) {
   let busy = false;
   let again = false;
   let width = 0;
+  let control = null;  // the followed slider's model
+  let text = null;  // the spec drawn from, and its parse
+  let spec = {};
+  let asked = false;  // a draw is asked for the next animation frame
   gd.dataset.draws = "0";
 
   // timings for benchmarks/bench_live.py: when the last spec arrived, how long
-  // the last Plotly.react took (ms, the page's clock)
+  // the last Plotly.react took (ms, the page's clock), which frame is drawn
   const arrived = () => { gd.dataset.specAt = String(performance.now()); };
   model.on("change:spec", arrived);
 
   async function draw() {
     if (!Plotly || !alive || width < 10) return;
-    if (busy) {  // a newer spec arrived while drawing: draw only the latest
+    if (busy) {  // a newer spec or frame arrived while drawing: draw only the latest
       again = true;
       return;
     }
@@ -70,8 +104,13 @@ function render({ model, el }) {
     try {
       do {
         again = false;
-        const spec = JSON.parse(model.get("spec") || "{}");
-        const layout = Object.assign({}, spec.layout || {});
+        if (model.get("spec") !== text) {
+          text = model.get("spec");
+          spec = JSON.parse(text || "{}");
+        }
+        const k = control ? control.get("value") : null;
+        const shown = atFrame(spec, k);
+        const layout = shown.layout;
         layout.height = layout.height || 450;
         layout.width = width;
         layout.autosize = false;
@@ -82,15 +121,36 @@ function render({ model, el }) {
         });
         const t0 = performance.now();
         await Plotly.react(gd, {
-          data: spec.data || [], layout, config, frames: spec.frames,
+          data: shown.data, layout, config,
+          frames: control ? undefined : spec.frames,
         });
         gd.dataset.reactMs = (performance.now() - t0).toFixed(1);
         gd.dataset.draws = String(Number(gd.dataset.draws) + 1);
+        gd.dataset.frame = k === null ? "" : String(k);
         note.remove();
       } while (again && alive);
     } finally {
       busy = false;
     }
+  }
+
+  // changes within one animation frame (a drag, a burst of messages): one draw
+  function ask() {
+    if (asked) return;
+    asked = true;
+    requestAnimationFrame(() => {
+      asked = false;
+      draw();
+    });
+  }
+
+  // follow the control's value in the browser
+  async function follow() {
+    if (control) control.off("change:value", ask);
+    control = await modelOf(model, model.get("control"));
+    if (!alive) return;
+    if (control) control.on("change:value", ask);
+    ask();
   }
 
   const observer = new ResizeObserver(() => {
@@ -101,8 +161,10 @@ function render({ model, el }) {
     }
   });
   observer.observe(el);
-  model.on("change:spec", draw);
-  model.on("change:config", draw);
+  model.on("change:spec", ask);
+  model.on("change:config", ask);
+  model.on("change:control", follow);
+  follow();
   loadPlotly(model).then(
     (p) => {
       Plotly = p;
@@ -116,9 +178,11 @@ function render({ model, el }) {
   return () => {
     alive = false;
     observer.disconnect();
-    model.off("change:spec", draw);
+    model.off("change:spec", ask);
     model.off("change:spec", arrived);
-    model.off("change:config", draw);
+    model.off("change:config", ask);
+    model.off("change:control", follow);
+    if (control) control.off("change:value", ask);
     if (Plotly) Plotly.purge(gd);
   };
 }
