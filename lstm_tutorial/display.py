@@ -22,11 +22,11 @@ each figure itself (``Plots.resize``, which drops the layout height), and a
 responsive figure then takes the height of its auto-sized output div: 0 px at the
 first click on a legend, slider or menu.
 
-Live controls redraw through :class:`LiveFigure`, a widget that keeps one plot and
+Live controls redraw through :class:`LiveFigure`, a widget that keeps its plot and
 updates it with ``Plotly.react`` (``live_figure.js``) instead of replacing a whole
 output. A LiveFigure may follow a ``control`` (an integer slider) in the browser:
 the figure carries one plotly frame per value, and a move of the slider shows its
-frame at once, without waiting for the kernel.
+frame without waiting for the kernel (from a plot drawn ahead, when it can).
 """
 
 from __future__ import annotations
@@ -151,9 +151,11 @@ class LiveFigure(anywidget.AnyWidget):
 
     control: an integer slider (e.g. a step slider) whose value k picks frame k of
     the figure (``fig.frames[k]``: new values for some traces and layout keys).
-    The view listens to the slider in the browser and draws frame k itself, so a
-    move of the slider needs no message to the kernel and back; moves faster than
-    the plot can draw are dropped, the latest is drawn.
+    The view listens to the slider in the browser and shows frame k itself, so a
+    move of the slider needs no message to the kernel and back. It draws each
+    frame once, into a plot of its own (the current frame first, the others
+    while the page is idle), and a move raises the plot of its frame; moves that
+    come while a plot is drawn are coalesced, the latest is shown.
     Attributes: ``figure`` (the last go.Figure), ``spec``, ``config``, ``control``.
     """
 
