@@ -194,6 +194,7 @@ def main() -> int:
             visit.open("live.ipynb")
             visit.run_all()
             page = visit.page
+            page.locator(VIEW).scroll_into_view_if_needed()  # it draws once in view
             page.wait_for_function(
                 f"() => {{ const g = document.querySelector('{LIVE}');"
                 " return g && g.layout; }", timeout=60_000)

@@ -18,6 +18,10 @@
 // one of the new value, which costs no drawing and no painting. A move to a
 // frame not drawn yet (or a new figure) draws it; moves that arrive meanwhile
 // are coalesced: only the latest value is shown next.
+//
+// Nothing is drawn while the view is not rendered: JupyterLab skips the cells
+// out of view (content-visibility: auto), and plotly measures no text there
+// (titles and annotations went missing). The view draws when it comes in view.
 
 const CACHE = "__insideLstmPlotly";  // page-wide: {promise, plotly}
 const WAIT_MS = 20000;  // a request the kernel never answered is retried after this
@@ -114,6 +118,11 @@ function render({ model, el }) {
     return k >= 0 && k < frameCount() ? k : null;
   }
 
+  // false while the view's cell is skipped (out of view) or not displayed
+  function rendered() {
+    return !el.checkVisibility || el.checkVisibility({ contentVisibilityAuto: true });
+  }
+
   function fresh(p) {
     return p && p.revision === revision && p.width === width;
   }
@@ -122,7 +131,7 @@ function render({ model, el }) {
     let p = plots.get(k);
     if (!p) {
       const gd = document.createElement("div");
-      gd.className = AWAY;
+      gd.classList.add(AWAY);
       // each plot its own opaque layer, stacked: showing one raises it, so the
       // compositor swaps layers already painted instead of painting a plot
       gd.style.cssText = "position: absolute; top: 0; left: 0; z-index: 0;"
@@ -155,11 +164,12 @@ function render({ model, el }) {
   function show(k) {
     const p = plots.get(k);
     if (p !== front) {
+      // classList, not className: plotly's own classes (js-plotly-plot) stay
       if (front) {
-        front.gd.className = AWAY;
+        front.gd.classList.replace(PLOT, AWAY);
         front.gd.style.zIndex = "0";
       }
-      p.gd.className = PLOT;
+      p.gd.classList.replace(AWAY, PLOT);
       p.gd.style.zIndex = "1";
       front = p;
     }
@@ -189,7 +199,10 @@ function render({ model, el }) {
   });
 
   async function work() {
-    if (!Plotly || !alive || width < 10) return;
+    if (!Plotly || !alive || !rendered()) return;
+    const w = Math.floor(el.clientWidth);
+    if (Math.abs(w - width) > 1) width = w;  // a new width: every plot is stale
+    if (width < 10) return;
     if (busy) {  // a newer spec or value arrived meanwhile: seen at the next turn
       again = true;
       return;
@@ -210,6 +223,7 @@ function render({ model, el }) {
         if (j === undefined) break;
         await pause();
         if (again || !alive) continue;
+        if (!rendered()) break;  // drawn on: when it comes in view
         await drawFrame(j);
       }
     } finally {
@@ -244,13 +258,13 @@ function render({ model, el }) {
   }
 
   const observer = new ResizeObserver(() => {
-    const w = Math.floor(el.clientWidth);
-    if (Math.abs(w - width) > 1) {
-      width = w;
-      ask();
-    }
+    if (rendered() && Math.abs(Math.floor(el.clientWidth) - width) > 1) ask();
   });
   observer.observe(el);
+  const seen = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) ask();
+  });
+  seen.observe(el);
   const changed = () => {
     revision += 1;
     ask();
@@ -262,7 +276,6 @@ function render({ model, el }) {
   loadPlotly(model).then(
     (p) => {
       Plotly = p;
-      width = Math.floor(el.clientWidth);
       ask();
     },
     (err) => {
@@ -272,6 +285,7 @@ function render({ model, el }) {
   return () => {
     alive = false;
     observer.disconnect();
+    seen.disconnect();
     model.off("change:spec", changed);
     model.off("change:config", changed);
     model.off("change:control", follow);

@@ -91,6 +91,9 @@ LIVE_STATE = f"""() => {{ const gd = document.querySelector('{LIVE}');
         same: view === window.__firstLive,
         shown: view.querySelectorAll('{LIVE}').length,
         top: getComputedStyle(gd).zIndex, ahead: +view.dataset.ahead,
+        titleWidth: gd.querySelector('.gtitle').getBBox().width,
+        styled: Array.from(gd.querySelectorAll('.main-svg')).every(
+            svg => getComputedStyle(svg).position === 'absolute'),
         traces: gd.data.map(t => t.name)}} : null; }}"""
 
 STATIC_SIZES = """() => Array.from(document.querySelectorAll(
@@ -108,6 +111,7 @@ def test_live_control_updates_in_place_and_figures_survive_clicks(lab,
     try:
         visit.open(path.name)
         visit.run_all()
+        page.locator(VIEW).scroll_into_view_if_needed()  # it draws once in view
         page.wait_for_function(
             f"() => {{ const g = document.querySelector('{VIEW}');"
             " return g && +g.dataset.draws > 0; }", timeout=60_000)
@@ -115,6 +119,9 @@ def test_live_control_updates_in_place_and_figures_survive_clicks(lab,
             f"() => {{ window.__firstLive = document.querySelector('{VIEW}'); }}")
         first = page.evaluate(LIVE_STATE)
         assert first["title"] == "step 0: 'in'", first
+        # drawn when in view: a plot drawn in a skipped (off-screen) cell lacks text
+        assert first["titleWidth"] > 50, first
+        assert first["styled"], "plotly's layers are not stacked (its CSS misses)"
 
         # the live step slider, from the keyboard
         slider = page.locator(".widget-slider", has=page.locator(
@@ -127,8 +134,7 @@ def test_live_control_updates_in_place_and_figures_survive_clicks(lab,
                                timeout=10_000)
         moved = page.evaluate(LIVE_STATE)
         assert moved["same"], "the slider replaced the view instead of updating it"
-        assert moved["shown"] == 1 and moved["top"] == "1", moved
-        assert moved["draws"] > first["draws"]
+        assert moved["shown"] == 1 and moved["top"] == "1" and moved["styled"], moved
         assert moved["height"] == moved["layoutHeight"] > 300, moved
         assert moved["width"] > 400, moved
 
@@ -141,6 +147,7 @@ def test_live_control_updates_in_place_and_figures_survive_clicks(lab,
         raised = page.evaluate(LIVE_STATE)
         assert raised["draws"] == drawn["draws"], (drawn, raised)
         assert raised["shown"] == 1 and raised["top"] == "1", raised
+        assert raised["titleWidth"] > 50 and raised["styled"], raised
         page.keyboard.press("ArrowLeft")  # back to step 3 for the what-if
         page.wait_for_function(f"() => ({LIVE_STATE})().title === \"step 3: 'mary'\"",
                                timeout=10_000)
