@@ -121,10 +121,11 @@ class StepThrough:
         lo, hi = _value_range(override_gates[0], kind, self._nonlinearity)
         self.value = W.FloatSlider(value=lo, min=lo, max=hi, step=0.01,
                                    description="value", continuous_update=False)
+        # buttons keep their labels whole; the row wraps when it runs out of room
         self.apply = W.Button(description="force it at this step",
-                              layout=W.Layout(width="auto"))
+                              layout=W.Layout(width="auto", flex="0 0 auto"))
         self.clear = W.Button(description="clear what-if",
-                              layout=W.Layout(width="auto"))
+                              layout=W.Layout(width="auto", flex="0 0 auto"))
         self.status = W.HTML("")
         # the view follows the step slider in the browser (one frame per step)
         self.output = LiveFigure(control=self.step)
@@ -137,7 +138,8 @@ class StepThrough:
         self.widget = W.VBox([
             self.step,
             W.HBox([self.quantity, self.unit]),
-            W.HBox([self.gate, self.value, self.apply, self.clear]),
+            W.HBox([self.gate, self.value, self.apply, self.clear],
+                   layout=W.Layout(flex_flow="row wrap")),
             self.status,
             self.output,
         ])
