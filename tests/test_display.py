@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+import traitlets
 
 from lstm_tutorial import display
 from lstm_tutorial.activations import ACTIVATIONS, activations_figure
@@ -150,5 +151,5 @@ def test_live_figure_shows_the_frame_of_its_control():
     shown = view.spec_dict()
     assert shown["data"][0]["x"] == [2] and shown["layout"]["title"]["text"] == "t = 2"
     assert display.LiveFigure(fig).spec_dict()["data"][0]["x"] == [0]  # no control
-    with pytest.raises(Exception, match="IntSlider"):
+    with pytest.raises(traitlets.TraitError, match="IntSlider"):
         display.LiveFigure(fig, control=widgets.FloatSlider())
