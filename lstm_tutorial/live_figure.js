@@ -19,9 +19,10 @@
 // frame not drawn yet (or a new figure) draws it; moves that arrive meanwhile
 // are coalesced: only the latest value is shown next.
 //
-// Nothing is drawn while the view is not rendered: JupyterLab skips the cells
-// out of view (content-visibility: auto), and plotly measures no text there
-// (titles and annotations went missing). The view draws when it comes in view.
+// Nothing is drawn while the view is not rendered (JupyterLab skips the cells
+// out of view, content-visibility: auto): no plotly work for a plot nobody sees,
+// and the steps are drawn ahead only while the view is on screen. It draws when
+// it comes in view.
 
 const CACHE = "__insideLstmPlotly";  // page-wide: {promise, plotly}
 const WAIT_MS = 20000;  // a request the kernel never answered is retried after this

@@ -119,7 +119,7 @@ def test_live_control_updates_in_place_and_figures_survive_clicks(lab,
             f"() => {{ window.__firstLive = document.querySelector('{VIEW}'); }}")
         first = page.evaluate(LIVE_STATE)
         assert first["title"] == "step 0: 'in'", first
-        # drawn when in view: a plot drawn in a skipped (off-screen) cell lacks text
+        # its text is drawn and plotly's layers are stacked by plotly's CSS
         assert first["titleWidth"] > 50, first
         assert first["styled"], "plotly's layers are not stacked (its CSS misses)"
 
