@@ -22,9 +22,11 @@ each figure itself (``Plots.resize``, which drops the layout height), and a
 responsive figure then takes the height of its auto-sized output div: 0 px at the
 first click on a legend, slider or menu.
 
-Live controls redraw through :class:`LiveFigure`, a widget that keeps one plot and
+Live controls redraw through :class:`LiveFigure`, a widget that keeps its plot and
 updates it with ``Plotly.react`` (``live_figure.js``) instead of replacing a whole
-output.
+output. A LiveFigure may follow a ``control`` (an integer slider) in the browser:
+the figure carries one plotly frame per value, and a move of the slider shows its
+frame without waiting for the kernel (from a plot drawn ahead, when it can).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import anywidget
+import ipywidgets
 import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -145,16 +148,28 @@ class LiveFigure(anywidget.AnyWidget):
     (``live_figure.js``) calls ``Plotly.react`` on the plot it already has, so only
     what changed is redrawn. Its width is the output's, its height the figure's.
     plotly.js reaches the browser once per page, as a message from this kernel.
-    Attributes: ``figure`` (the last go.Figure), ``spec``, ``config``.
+
+    control: an integer slider (e.g. a step slider) whose value k picks frame k of
+    the figure (``fig.frames[k]``: new values for some traces and layout keys).
+    The view listens to the slider in the browser and shows frame k itself, so a
+    move of the slider needs no message to the kernel and back. It draws each
+    frame once, into a plot of its own (the current frame first, the others
+    while the page is idle), and a move raises the plot of its frame; moves that
+    come while a plot is drawn are coalesced, the latest is shown.
+    Attributes: ``figure`` (the last go.Figure), ``spec``, ``config``, ``control``.
     """
 
     _esm = Path(__file__).with_name("live_figure.js")
-    spec = traitlets.Unicode("{}").tag(sync=True)  # {"data": [...], "layout": {...}}
+    spec = traitlets.Unicode("{}").tag(sync=True)  # {"data", "layout", "frames"?}
     config = traitlets.Dict().tag(sync=True)  # plotly config
+    control = traitlets.Instance(ipywidgets.IntSlider, allow_none=True).tag(
+        sync=True, **ipywidgets.widget_serialization)
 
     def __init__(self, fig: go.Figure | None = None,
-                 config: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+                 config: dict[str, Any] | None = None,
+                 control: ipywidgets.IntSlider | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(control=control, **kwargs)
         self.figure: go.Figure | None = None
         self.config = _config(config) | JUPYTER_CONFIG
         self.on_msg(self._on_message)
@@ -162,7 +177,7 @@ class LiveFigure(anywidget.AnyWidget):
             self.update(fig)
 
     def update(self, fig: go.Figure) -> None:
-        """Show ``fig`` in place of the current figure."""
+        """Show ``fig`` in place of the current figure (at the control's frame)."""
         if not isinstance(fig, go.Figure):
             raise TypeError(
                 f"LiveFigure expects a plotly go.Figure, got {type(fig).__name__}")
@@ -170,9 +185,27 @@ class LiveFigure(anywidget.AnyWidget):
         self.spec = fig.to_json()
 
     def spec_dict(self) -> dict[str, Any]:
-        """The figure the view shows, as plotly JSON."""
-        return json.loads(self.spec)
+        """The figure the view shows, as plotly JSON: ``spec`` with the control's
+        frame applied (what ``live_figure.js`` draws)."""
+        return at_frame(json.loads(self.spec),
+                        None if self.control is None else self.control.value)
 
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "plotly.js?":
             self.send({"type": "plotly.js"}, [plotly_js()])
+
+
+def at_frame(spec: dict[str, Any], k: int | None) -> dict[str, Any]:
+    """Plotly JSON ``spec`` as it looks at frame ``k`` (None or no such frame: as
+    it is): each trace the frame lists takes the frame's keys, and the layout
+    its top-level keys. The frames themselves are dropped."""
+    frames = spec.get("frames") or []
+    spec = {key: value for key, value in spec.items() if key != "frames"}
+    if k is None or not 0 <= k < len(frames):
+        return spec
+    frame = frames[k]
+    data = list(spec.get("data", []))
+    for index, values in zip(frame.get("traces", []), frame.get("data", [])):
+        data[index] = {**data[index], **values}
+    return {**spec, "data": data, "layout": {**spec.get("layout", {}),
+                                              **frame.get("layout", {})}}

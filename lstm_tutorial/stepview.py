@@ -55,6 +55,12 @@ class _Steps:
         """Token strip colours: 0 not read yet, 1 read, 2 the current step."""
         return [[1] * t + [2] + [0] * (self.T - t - 1)]
 
+    def panel_z(self, t: int) -> list[list]:
+        """``z`` of the token strip, the gates panel (if any) and the states panel
+        at step t."""
+        return [self.strip(t)] + ([self.G[t].tolist()] if self.gates else []) + [
+            self.S[t].tolist()]
+
     STRIP, GAP, ROW = 34, 60, 26  # px: token strip, gap for panel labels, unit row
 
     def geometry(self, below: int) -> int:
@@ -154,12 +160,8 @@ def step_through(
     traces = st.panel_traces(0, show_values)
     idx = list(range(len(traces)))
 
-    def z_at(t: int) -> list:
-        return [st.strip(t)] + ([st.G[t].tolist()] if st.gates else []) + [
-            st.S[t].tolist()]
-
     steps = [dict(method="restyle", label=f"{t}: {st.tokens[t]}",
-                  args=[{"z": z_at(t)}, idx]) for t in range(st.T)]
+                  args=[{"z": st.panel_z(t)}, idx]) for t in range(st.T)]
     hide_ticks = st.T > 30  # long sequences: the current value names the step
     layout = base_layout(
         title=title_dict(title if title is not None else
@@ -191,12 +193,16 @@ def step_figure(
     unit_names: Any = None,
     show_values: bool | None = None,
     title: str | None = None,
+    frames: bool = False,
 ) -> go.Figure:
     """The live step view: step-through panels at ``step`` plus, below, one
     unit's ``quantity`` over all steps with the current step marked.
 
     baseline: the trace without a what-if override, drawn dashed for comparison.
     override: (t, gate, unit, value) of an active what-if, marked on the line.
+    frames: also carry one plotly frame per step t (``fig.frames[t]``): what
+    differs at step t (the strip's and the panels' ``z``, the marker, the title),
+    so a live view can move between steps without a new figure.
     """
     st = _Steps(source, tokens, seq, layer, kind, unit_names)
     if not 0 <= step < st.T:
@@ -221,20 +227,25 @@ def step_figure(
             x=steps, y=rounded(base), mode="lines", name="without the what-if",
             line=dict(color="#999", dash="dash", width=2), xaxis=ax, yaxis=ya,
             hovertemplate="without: %{y:.3f}<extra></extra>"))
+    marked = rounded(line)
     data.append(dict(type="scatter",
-        x=steps, y=rounded(line), mode="lines+markers", name=label,
+        x=steps, y=marked, mode="lines+markers", name=label,
         line=dict(color=colour(q, kind), width=2), marker=dict(size=4),
         xaxis=ax, yaxis=ya, customdata=st.tokens,
         hovertemplate=f"step %{{x}} '%{{customdata}}': {label} = %{{y:.3f}}"
                       "<extra></extra>"))
     data.append(dict(type="scatter",
-        x=[step], y=rounded([line[step]]), mode="markers", name="step t",
+        x=[step], y=[marked[step]], mode="markers", name="step t",
         showlegend=False,
         marker=dict(size=13, color=CURRENT, line=dict(color="black", width=1)),
         xaxis=ax, yaxis=ya, hoverinfo="skip"))
+
+    def title_at(t: int) -> dict | None:
+        return title_dict(title if title is not None else
+                          f"step {t}: '{st.tokens[t]}'")
+
     layout = base_layout(
-        title=title_dict(title if title is not None else
-                     f"step {step}: '{st.tokens[step]}'"),
+        title=title_at(step),
         height=plot_h + 60 + 40, margin=dict(l=110, r=30, t=60, b=40),
         showlegend=baseline is not None,
         legend=dict(orientation="h", x=0, y=(line_h + 25) / plot_h, yanchor="bottom"),
@@ -257,6 +268,13 @@ def step_figure(
             text=f"what-if: {quantity_label(gate, kind)} = {value:.2f} "
                  f"for {st.units[u0]}", font=dict(size=11))]
     layout["shapes"] = shapes
+    # what moves: the strip, the gates (if any) and states panels, the marker
+    moving = list(range(len(st.panel_z(0)))) + [len(data) - 1]
+    steps_frames = [dict(
+        name=str(t), traces=moving, layout=dict(title=title_at(t)),
+        data=[dict(type="heatmap", z=z) for z in st.panel_z(t)]
+        + [dict(type="scatter", x=[t], y=[marked[t]])],
+    ) for t in range(st.T)] if frames else None
     # A live control redraws this figure on every move: the traces are built
     # from checked arrays above, so plotly's per-property validation is skipped.
-    return go.Figure(data=data, layout=layout, _validate=False)
+    return go.Figure(data=data, layout=layout, frames=steps_frames, _validate=False)

@@ -5,7 +5,8 @@ These need a running kernel; chapters show them with ``display.live(w.widget,
 (plotly slider / dropdown) instead. Each control owns a ``display.LiveFigure``
 (attribute ``output``) and redraws its figure in place: a move of a control sends
 the new figure and the browser updates the plot it has (``Plotly.react``) rather
-than building a new one.
+than building a new one. A step slider sends nothing: the figure carries every
+step (one plotly frame each) and the browser draws the slider's step itself.
 
 - :class:`StepThrough`: a step slider, a quantity and a unit, and a what-if:
   force one gate of one unit at one step and re-run the cell from there
@@ -69,8 +70,9 @@ class StepThrough:
     plot under the panels), ``gate`` and ``value`` (what to force), ``apply``
     (force it at the current step for the chosen unit), ``clear``. While a what-if
     is active, moving ``value`` re-runs the cell with the new value.
-    Attributes: ``widget`` (show it with ``display.live``), ``figure``, ``trace``,
-    ``baseline`` (the run without what-if), ``override``.
+    Attributes: ``widget`` (show it with ``display.live``), ``figure`` (with one
+    frame per step: the view shows frame ``step.value``), ``trace``, ``baseline``
+    (the run without what-if), ``override``.
     """
 
     def __init__(
@@ -119,13 +121,14 @@ class StepThrough:
         lo, hi = _value_range(override_gates[0], kind, self._nonlinearity)
         self.value = W.FloatSlider(value=lo, min=lo, max=hi, step=0.01,
                                    description="value", continuous_update=False)
+        # buttons keep their labels whole; the row wraps when it runs out of room
         self.apply = W.Button(description="force it at this step",
-                              layout=W.Layout(width="auto"))
+                              layout=W.Layout(width="auto", flex="0 0 auto"))
         self.clear = W.Button(description="clear what-if",
-                              layout=W.Layout(width="auto"))
+                              layout=W.Layout(width="auto", flex="0 0 auto"))
         self.status = W.HTML("")
-        self.output = LiveFigure()
-        self.step.observe(self._on_view, names="value")
+        # the view follows the step slider in the browser (one frame per step)
+        self.output = LiveFigure(control=self.step)
         self.quantity.observe(self._on_view, names="value")
         self.unit.observe(self._on_view, names="value")
         self.gate.observe(self._on_gate, names="value")
@@ -135,7 +138,8 @@ class StepThrough:
         self.widget = W.VBox([
             self.step,
             W.HBox([self.quantity, self.unit]),
-            W.HBox([self.gate, self.value, self.apply, self.clear]),
+            W.HBox([self.gate, self.value, self.apply, self.clear],
+                   layout=W.Layout(flex_flow="row wrap")),
             self.status,
             self.output,
         ])
@@ -210,7 +214,7 @@ class StepThrough:
             quantity=self.quantity.value, unit=self.unit.value,
             baseline=self.baseline if ov is not None else None,
             override=(ov.t, ov.gate, ov.unit, ov.value) if ov is not None else None,
-            layer=self.layer, unit_names=self.unit_names,
+            layer=self.layer, unit_names=self.unit_names, frames=True,
         )
         _draw(self.output, self.figure)
 

@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+import traitlets
 
 from lstm_tutorial import display
 from lstm_tutorial.activations import ACTIVATIONS, activations_figure
@@ -118,3 +119,37 @@ def test_live_figure_updates_one_spec_and_serves_plotly_js():
     assert sent[0][1][0][:200].decode().find("plotly.js v") >= 0
     with pytest.raises(TypeError, match="go.Figure"):
         view.update({"data": []})
+
+
+def test_at_frame_merges_the_frames_traces_and_layout():
+    spec = {"data": [{"type": "heatmap", "z": [[0]], "name": "a"},
+                     {"type": "scatter", "x": [0], "y": [1.5]}],
+            "layout": {"title": {"text": "step 0"}, "height": 300},
+            "frames": [{"traces": [1], "data": [{"x": [0]}], "layout": {}},
+                       {"traces": [0, 1], "data": [{"z": [[7]]}, {"x": [1]}],
+                        "layout": {"title": {"text": "step 1"}}}]}
+    one = display.at_frame(spec, 1)
+    assert one["data"][0] == {"type": "heatmap", "z": [[7]], "name": "a"}
+    assert one["data"][1]["x"] == [1] and one["data"][1]["y"] == [1.5]
+    assert one["layout"] == {"title": {"text": "step 1"}, "height": 300}
+    assert "frames" not in one
+    assert spec["data"][0]["z"] == [[0]] and len(spec["frames"]) == 2  # unchanged
+    for k in (None, 2, -1):  # no frame, or no such frame: the figure as it is
+        assert display.at_frame(spec, k) == {"data": spec["data"],
+                                             "layout": spec["layout"]}
+
+
+def test_live_figure_shows_the_frame_of_its_control():
+    fig = go.Figure([go.Scatter(x=[0], y=[0])], layout_title_text="t = 0",
+                    frames=[go.Frame(data=[go.Scatter(x=[t])], traces=[0],
+                                     layout={"title": {"text": f"t = {t}"}})
+                            for t in range(3)])
+    slider = widgets.IntSlider(min=0, max=2)
+    view = display.LiveFigure(fig, control=slider)
+    assert view.control is slider
+    slider.value = 2
+    shown = view.spec_dict()
+    assert shown["data"][0]["x"] == [2] and shown["layout"]["title"]["text"] == "t = 2"
+    assert display.LiveFigure(fig).spec_dict()["data"][0]["x"] == [0]  # no control
+    with pytest.raises(traitlets.TraitError, match="IntSlider"):
+        display.LiveFigure(fig, control=widgets.FloatSlider())

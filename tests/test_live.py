@@ -8,8 +8,10 @@ and stopped at the end. The test asserts that
   JupyterLab writes, ``lstm_tutorial.notebook_files``), even after every figure
   drew and JupyterLab's plotly renderer took its PNG snapshots;
 - the chapter run up to its live control draws it; moving the step slider with
-  the keyboard and pressing the what-if button update the same plot in place
-  (``display.LiveFigure``), which stays drawn at its full size;
+  the keyboard and pressing the what-if button update the same view in place
+  (``display.LiveFigure``: one plot per step, the current one on top), which
+  stays drawn at its full size; once every step is drawn ahead, a move draws
+  nothing and only raises its step's plot;
 - clicking a static figure's own slider, legend entries and menu buttons leaves
   every figure at its height (none collapses to 0 px);
 - the run saved holds no PNG copy of a plotly figure and no live widget view, only
@@ -38,7 +40,8 @@ from lstm_tutorial.notebook_files import PLOTLY_MIME, WIDGET_MIME, normalized_te
 
 CHAPTER = ROOT / "book" / "03_lstm.ipynb"
 LIVE_CELL = "ch3.SentenceWhatIf("  # the chapter's live control
-LIVE = ".lstm-live-figure-plot"
+LIVE = ".lstm-live-figure-plot"  # the live view's visible plot
+VIEW = ".lstm-live-figure"  # the live view (one plot per step drawn)
 
 pytestmark = pytest.mark.skipif(
     not Path(sys.executable).with_name("jupyter-lab").exists(),
@@ -82,9 +85,15 @@ def test_opening_and_saving_a_chapter_changes_nothing(lab, chromium) -> None:
 
 
 LIVE_STATE = f"""() => {{ const gd = document.querySelector('{LIVE}');
-    return gd && gd.layout ? {{title: gd.layout.title.text, draws: +gd.dataset.draws,
+    const view = document.querySelector('{VIEW}');
+    return gd && gd.layout ? {{title: gd.layout.title.text, draws: +view.dataset.draws,
         height: gd.offsetHeight, width: gd.offsetWidth, layoutHeight: gd.layout.height,
-        same: gd === window.__firstLive,
+        same: view === window.__firstLive,
+        shown: view.querySelectorAll('{LIVE}').length,
+        top: getComputedStyle(gd).zIndex, ahead: +view.dataset.ahead,
+        titleWidth: gd.querySelector('.gtitle').getBBox().width,
+        styled: Array.from(gd.querySelectorAll('.main-svg')).every(
+            svg => getComputedStyle(svg).position === 'absolute'),
         traces: gd.data.map(t => t.name)}} : null; }}"""
 
 STATIC_SIZES = """() => Array.from(document.querySelectorAll(
@@ -102,13 +111,17 @@ def test_live_control_updates_in_place_and_figures_survive_clicks(lab,
     try:
         visit.open(path.name)
         visit.run_all()
+        page.locator(VIEW).scroll_into_view_if_needed()  # it draws once in view
         page.wait_for_function(
-            f"() => {{ const g = document.querySelector('{LIVE}');"
+            f"() => {{ const g = document.querySelector('{VIEW}');"
             " return g && +g.dataset.draws > 0; }", timeout=60_000)
         page.evaluate(
-            f"() => {{ window.__firstLive = document.querySelector('{LIVE}'); }}")
+            f"() => {{ window.__firstLive = document.querySelector('{VIEW}'); }}")
         first = page.evaluate(LIVE_STATE)
         assert first["title"] == "step 0: 'in'", first
+        # its text is drawn and plotly's layers are stacked by plotly's CSS
+        assert first["titleWidth"] > 50, first
+        assert first["styled"], "plotly's layers are not stacked (its CSS misses)"
 
         # the live step slider, from the keyboard
         slider = page.locator(".widget-slider", has=page.locator(
@@ -120,10 +133,24 @@ def test_live_control_updates_in_place_and_figures_survive_clicks(lab,
         page.wait_for_function(f"() => ({LIVE_STATE})().title === \"step 3: 'mary'\"",
                                timeout=10_000)
         moved = page.evaluate(LIVE_STATE)
-        assert moved["same"], "the slider replaced the plot instead of updating it"
-        assert moved["draws"] > first["draws"]
+        assert moved["same"], "the slider replaced the view instead of updating it"
+        assert moved["shown"] == 1 and moved["top"] == "1" and moved["styled"], moved
         assert moved["height"] == moved["layoutHeight"] > 300, moved
         assert moved["width"] > 400, moved
+
+        # once every step is drawn ahead, a move only raises that step's plot
+        page.wait_for_function(f"() => ({LIVE_STATE})().ahead === 15", timeout=60_000)
+        drawn = page.evaluate(LIVE_STATE)
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => ({LIVE_STATE})().title === \"step 4: 'ate'\"",
+                               timeout=10_000)
+        raised = page.evaluate(LIVE_STATE)
+        assert raised["draws"] == drawn["draws"], (drawn, raised)
+        assert raised["shown"] == 1 and raised["top"] == "1", raised
+        assert raised["titleWidth"] > 50 and raised["styled"], raised
+        page.keyboard.press("ArrowLeft")  # back to step 3 for the what-if
+        page.wait_for_function(f"() => ({LIVE_STATE})().title === \"step 3: 'mary'\"",
+                               timeout=10_000)
 
         # the what-if button: force the chosen gate at step 3, re-run, redraw
         page.locator("button", has_text="force it at this step").click()

@@ -1,10 +1,12 @@
 """Live controls: setting a widget's value (or calling its handler) changes the
 figure it owns and the one its LiveFigure shows, in place."""
 
+import json
+
 import numpy as np
 import pytest
 
-from lstm_tutorial import cells, widgets
+from lstm_tutorial import cells, viz, widgets
 from lstm_tutorial.display import LiveFigure
 
 
@@ -46,6 +48,22 @@ def test_step_slider_redraws_at_the_new_step(step_through):
     assert after["data"][0]["z"][0][6] == 2  # the strip highlights step 6
     assert st.output is view, "the slider must update the figure, not replace it"
     assert st.output.figure is st.figure
+
+
+def test_step_slider_sends_no_figure_each_frame_is_that_steps_figure(step_through):
+    """The view follows the step slider in the browser: a move sends nothing, and
+    frame t of the figure sent is exactly the figure built at step t."""
+    st = step_through
+    st.set_override(t=2, gate="f", unit=1, value=0.0)  # a what-if: more traces
+    sent = st.output.spec
+    assert st.output.control is st.step
+    for t in range(10):
+        st.step.value = t
+        assert st.output.spec == sent, "a step move must not send a new figure"
+        alone = viz.step_figure(
+            st.trace, st.tokens, t, quantity=st.quantity.value, unit=st.unit.value,
+            baseline=st.baseline, override=(2, "f", 1, 0.0), unit_names={2: "counter"})
+        assert shown(st.output) == json.loads(alone.to_json()), f"step {t}"
 
 
 def test_quantity_and_unit_choose_the_line(step_through):
