@@ -112,6 +112,14 @@ class TrainConfig:
         if self.hh_decay < 0:
             raise ValueError(f"hh_decay must be >= 0, got {self.hh_decay}")
 
+    def __repr__(self) -> str:
+        """The dataclass repr, leaving out hh_init while it is the default (as
+        ``to_dict`` does), so configs print as they did before it existed."""
+        shown = (f"{f.name}={getattr(self, f.name)!r}"
+                 for f in dataclasses.fields(self)
+                 if f.name != "hh_init" or self.hh_init != "default")
+        return f"TrainConfig({', '.join(shown)})"
+
     def to_dict(self) -> dict:
         """JSON-friendly copy (inf -> None) for the meta of weight files."""
         d = dataclasses.asdict(self)

@@ -191,3 +191,9 @@ def test_char_model_accepts_every_kind():
         m = CharModel(kind, 4, 3)
         logits, _ = m(torch.zeros(2, 5, dtype=torch.long))
         assert logits.shape == (2, 5, 4)
+
+
+def test_config_repr_shows_hh_init_only_when_set():
+    assert "hh_init" not in repr(TrainConfig())  # as printed before it existed
+    assert repr(TrainConfig(kind="rnn", hh_init="identity")).endswith(
+        "hh_init='identity')")
