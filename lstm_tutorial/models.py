@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from .traces import LayerTrace, Trace
-from .variants import VARIANTS, VariantLSTM
+from .variants import VARIANTS, StackedLSTM, VariantLSTM
 
 __all__ = [
     "KINDS",
@@ -67,7 +67,7 @@ def _peephole_layer(
     return torch.stack(outputs), h, c
 
 
-class PeepholeLSTM(nn.Module):
+class PeepholeLSTM(StackedLSTM):
     """An LSTM whose gates also see the cell state (diagonal peepholes):
 
         i_t = sigma(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi + w_ci * c_{t-1})
@@ -91,38 +91,7 @@ class PeepholeLSTM(nn.Module):
         num_layers: int = 1,
         batch_first: bool = False,
     ) -> None:
-        super().__init__()
-        for name, v in (
-            ("input_size", input_size),
-            ("hidden_size", hidden_size),
-            ("num_layers", num_layers),
-        ):
-            if not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive int, got {v!r}")
-        self.input_size, self.hidden_size = input_size, hidden_size
-        self.num_layers, self.batch_first = num_layers, batch_first
-        H = hidden_size
-        for k in range(num_layers):
-            I_k = input_size if k == 0 else H
-            self.register_parameter(
-                f"weight_ih_l{k}", nn.Parameter(torch.empty(4 * H, I_k))
-            )
-            self.register_parameter(
-                f"weight_hh_l{k}", nn.Parameter(torch.empty(4 * H, H))
-            )
-            self.register_parameter(f"bias_ih_l{k}", nn.Parameter(torch.empty(4 * H)))
-            self.register_parameter(f"bias_hh_l{k}", nn.Parameter(torch.empty(4 * H)))
-            for n in ("ci", "cf", "co"):
-                self.register_parameter(
-                    f"weight_{n}_l{k}", nn.Parameter(torch.empty(H))
-                )
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """U(-1/sqrt(H), 1/sqrt(H)) for every parameter, like nn.LSTM."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            nn.init.uniform_(p, -bound, bound)
+        super().__init__(4, True, input_size, hidden_size, num_layers, batch_first)
 
     def layer_params(self, k: int) -> tuple[torch.Tensor, ...]:
         """(W_ih, W_hh, b_ih, b_hh, w_ci, w_cf, w_co) of layer k."""
@@ -137,54 +106,11 @@ class PeepholeLSTM(nn.Module):
         )
         return tuple(getattr(self, f"{n}_l{k}") for n in names)
 
-    def forward(
-        self,
-        x: torch.Tensor,
-        hx: tuple[torch.Tensor, torch.Tensor] | None = None,
-    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        L, H, I = self.num_layers, self.hidden_size, self.input_size
-        if x.dim() not in (2, 3) or x.shape[-1] != I:
-            raise ValueError(
-                f"x must have shape (T, {I}) or (B, T, {I}) with batch_first, "
-                f"(T, B, {I}) otherwise, got {tuple(x.shape)}"
-            )
-        batched = x.dim() == 3
-        if not batched:
-            x = x.unsqueeze(1)  # (T, 1, I)
-        elif self.batch_first:
-            x = x.transpose(0, 1)  # (T, B, I)
-        T, B = x.shape[:2]
-        if T == 0:
-            raise ValueError("x must hold at least one step (T >= 1)")
-        if hx is None:
-            h0 = c0 = x.new_zeros(L, B, H)
-        else:
-            h0, c0 = hx
-            want = (L, B, H) if batched else (L, H)
-            for name, s in (("h0", h0), ("c0", c0)):
-                if tuple(s.shape) != want:
-                    raise ValueError(
-                        f"{name} must have shape {want}, got {tuple(s.shape)}"
-                    )
-            if not batched:
-                h0, c0 = h0.unsqueeze(1), c0.unsqueeze(1)
-        h_n, c_n = [], []
-        inp = x
-        for k in range(L):
-            W_ih, W_hh, b_ih, b_hh, w_ci, w_cf, w_co = self.layer_params(k)
-            # input projection of all T steps in one matmul: (T, B, 4H)
-            xproj = (inp.reshape(T * B, -1) @ W_ih.t() + (b_ih + b_hh)).view(
-                T, B, 4 * H
-            )
-            inp, h, c = _peephole_layer(xproj, W_hh, w_ci, w_cf, w_co, h0[k], c0[k])
-            h_n.append(h)
-            c_n.append(c)
-        out, h_n, c_n = inp, torch.stack(h_n), torch.stack(c_n)
-        if not batched:
-            return out.squeeze(1), (h_n.squeeze(1), c_n.squeeze(1))
-        if self.batch_first:
-            out = out.transpose(0, 1)
-        return out, (h_n, c_n)
+    def _layer(self, k: int, xproj: torch.Tensor, h: torch.Tensor,
+               c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Layer k over all steps (``_peephole_layer``)."""
+        _, W_hh, _, _, w_ci, w_cf, w_co = self.layer_params(k)
+        return _peephole_layer(xproj, W_hh, w_ci, w_cf, w_co, h, c)
 
     def extra_repr(self) -> str:
         return (

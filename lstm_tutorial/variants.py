@@ -27,7 +27,7 @@ from torch import nn
 
 from .steps import VARIANTS, Variant, layer_params, unroll
 
-__all__ = ["VARIANTS", "Variant", "VariantLSTM", "spec_of", "replay"]
+__all__ = ["VARIANTS", "Variant", "StackedLSTM", "VariantLSTM", "spec_of", "replay"]
 
 
 def spec_of(name: str) -> Variant:
@@ -37,33 +37,24 @@ def spec_of(name: str) -> Variant:
     return VARIANTS[name]
 
 
-class VariantLSTM(nn.Module):
-    """One Greff variant as a torch module (see the module docstring):
+class StackedLSTM(nn.Module):
+    """What the book's own torch LSTMs share (``models.PeepholeLSTM`` and
+    :class:`VariantLSTM`): nn.LSTM's call, shapes and checks, and its
+    initialisation, for layers of G gate blocks of H rows (and, with
+    ``peepholes``, the diagonal w_ci, w_cf, w_co). A subclass runs one layer
+    over all steps in ``_layer``.
 
-        a = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh      (G*H rows, blocks of gates)
-        f = sigma(a_f [+ w_cf * c_{t-1}])   or 1 (nfg)
-        i = sigma(a_i [+ w_ci * c_{t-1}])   or 1 (nig), 1 - f (cifg, merged)
-        g = tanh(a_g)                       or a_g (niaf)
-        c_t = f * c_{t-1} + i * g
-        o = sigma(a_o [+ w_co * c_t])       or 1 (nog, merged)
-        h_t = o * tanh(c_t)                 or o * c_t (noaf, merged)
-
-    Same call as nn.LSTM: ``forward(x, (h0, c0)=None) -> (output, (h_n, c_n))``
-    with x (T, B, I), (B, T, I) if batch_first, or unbatched (T, I); states
-    (L, B, H) or (L, H).
+    ``forward(x, (h0, c0)=None) -> (output, (h_n, c_n))`` with x (T, B, I),
+    (B, T, I) if batch_first, or unbatched (T, I); states (L, B, H) or (L, H).
+    Parameters per layer k: ``weight_ih_l{k}`` (G*H, I_k), ``weight_hh_l{k}``
+    (G*H, H), ``bias_ih_l{k}``, ``bias_hh_l{k}`` (G*H,) [, ``weight_ci_l{k}``,
+    ``weight_cf_l{k}``, ``weight_co_l{k}`` (H,)].
     """
 
-    def __init__(
-        self,
-        variant: str,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        batch_first: bool = False,
-    ) -> None:
+    def __init__(self, gates: int, peepholes: bool, input_size: int,
+                 hidden_size: int, num_layers: int = 1,
+                 batch_first: bool = False) -> None:
         super().__init__()
-        self.spec = spec_of(variant)
-        self.variant = variant
         for name, v in (
             ("input_size", input_size),
             ("hidden_size", hidden_size),
@@ -73,7 +64,7 @@ class VariantLSTM(nn.Module):
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
         self.input_size, self.hidden_size = input_size, hidden_size
         self.num_layers, self.batch_first = num_layers, batch_first
-        G, H = len(self.spec.gates), hidden_size
+        G, H = gates, hidden_size
         for k in range(num_layers):
             I_k = input_size if k == 0 else H
             self.register_parameter(
@@ -82,7 +73,7 @@ class VariantLSTM(nn.Module):
                 f"weight_hh_l{k}", nn.Parameter(torch.empty(G * H, H)))
             self.register_parameter(f"bias_ih_l{k}", nn.Parameter(torch.empty(G * H)))
             self.register_parameter(f"bias_hh_l{k}", nn.Parameter(torch.empty(G * H)))
-            if self.spec.peepholes:
+            if peepholes:
                 for n in ("ci", "cf", "co"):
                     self.register_parameter(
                         f"weight_{n}_l{k}", nn.Parameter(torch.empty(H)))
@@ -94,48 +85,11 @@ class VariantLSTM(nn.Module):
         for p in self.parameters():
             nn.init.uniform_(p, -bound, bound)
 
-    def rows(self, gate: str) -> slice:
-        """The rows of ``gate`` in W_ih, W_hh and the biases; ValueError if the
-        variant has no rows for it (a removed or coupled gate)."""
-        if gate not in self.spec.gates:
-            raise ValueError(
-                f"variant {self.variant!r} has no rows for gate {gate!r}; its gates "
-                f"are {list(self.spec.gates)}"
-            )
-        j, H = self.spec.gates.index(gate), self.hidden_size
-        return slice(j * H, (j + 1) * H)
-
     def _layer(self, k: int, xproj: torch.Tensor, h: torch.Tensor,
                c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """xproj (T, B, G*H) = W_ih x_t + b_ih + b_hh; h, c (B, H) -> outputs."""
-        s, H = self.spec, self.hidden_size
-        W_hh_T = getattr(self, f"weight_hh_l{k}").t()
-        if s.peepholes:
-            w_ci, w_cf, w_co = (getattr(self, f"weight_{n}_l{k}")
-                                for n in ("ci", "cf", "co"))
-        outputs = []
-        for pre in xproj.unbind(0):  # (B, G*H)
-            a = dict(zip(s.gates, torch.addmm(pre, h, W_hh_T).split(H, dim=1)))
-            if "f" in a:
-                f = torch.sigmoid(a["f"] + w_cf * c if s.peepholes else a["f"])
-            else:
-                f = None  # f = 1
-            if "i" in a:
-                i = torch.sigmoid(a["i"] + w_ci * c if s.peepholes else a["i"])
-            elif s.coupled:
-                i = 1 - f
-            else:
-                i = None  # i = 1
-            g = torch.tanh(a["g"]) if s.input_activation else a["g"]
-            c = (c if f is None else f * c) + (g if i is None else i * g)
-            if "o" in a:
-                o = torch.sigmoid(a["o"] + w_co * c if s.peepholes else a["o"])
-            else:
-                o = None  # o = 1
-            act = torch.tanh(c) if s.output_activation else c
-            h = act if o is None else o * act
-            outputs.append(h)
-        return torch.stack(outputs), h, c
+        """Layer k over all steps: xproj (T, B, G*H) = W_ih x_t + b_ih + b_hh,
+        h, c (B, H) -> (outputs (T, B, H), h_T, c_T)."""
+        raise NotImplementedError
 
     def forward(
         self,
@@ -181,6 +135,80 @@ class VariantLSTM(nn.Module):
         if self.batch_first:
             out = out.transpose(0, 1)
         return out, (h_n, c_n)
+
+
+
+class VariantLSTM(StackedLSTM):
+    """One Greff variant as a torch module (see the module docstring):
+
+        a = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh      (G*H rows, blocks of gates)
+        f = sigma(a_f [+ w_cf * c_{t-1}])   or 1 (nfg)
+        i = sigma(a_i [+ w_ci * c_{t-1}])   or 1 (nig), 1 - f (cifg, merged)
+        g = tanh(a_g)                       or a_g (niaf)
+        c_t = f * c_{t-1} + i * g
+        o = sigma(a_o [+ w_co * c_t])       or 1 (nog, merged)
+        h_t = o * tanh(c_t)                 or o * c_t (noaf, merged)
+
+    Same call as nn.LSTM: ``forward(x, (h0, c0)=None) -> (output, (h_n, c_n))``
+    with x (T, B, I), (B, T, I) if batch_first, or unbatched (T, I); states
+    (L, B, H) or (L, H).
+    """
+
+    def __init__(
+        self,
+        variant: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        batch_first: bool = False,
+    ) -> None:
+        spec = spec_of(variant)
+        super().__init__(len(spec.gates), spec.peepholes, input_size, hidden_size,
+                         num_layers, batch_first)
+        self.spec, self.variant = spec, variant
+
+    def rows(self, gate: str) -> slice:
+        """The rows of ``gate`` in W_ih, W_hh and the biases; ValueError if the
+        variant has no rows for it (a removed or coupled gate)."""
+        if gate not in self.spec.gates:
+            raise ValueError(
+                f"variant {self.variant!r} has no rows for gate {gate!r}; its gates "
+                f"are {list(self.spec.gates)}"
+            )
+        j, H = self.spec.gates.index(gate), self.hidden_size
+        return slice(j * H, (j + 1) * H)
+
+    def _layer(self, k: int, xproj: torch.Tensor, h: torch.Tensor,
+               c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """xproj (T, B, G*H) = W_ih x_t + b_ih + b_hh; h, c (B, H) -> outputs."""
+        s, H = self.spec, self.hidden_size
+        W_hh_T = getattr(self, f"weight_hh_l{k}").t()
+        if s.peepholes:
+            w_ci, w_cf, w_co = (getattr(self, f"weight_{n}_l{k}")
+                                for n in ("ci", "cf", "co"))
+        outputs = []
+        for pre in xproj.unbind(0):  # (B, G*H)
+            a = dict(zip(s.gates, torch.addmm(pre, h, W_hh_T).split(H, dim=1)))
+            if "f" in a:
+                f = torch.sigmoid(a["f"] + w_cf * c if s.peepholes else a["f"])
+            else:
+                f = None  # f = 1
+            if "i" in a:
+                i = torch.sigmoid(a["i"] + w_ci * c if s.peepholes else a["i"])
+            elif s.coupled:
+                i = 1 - f
+            else:
+                i = None  # i = 1
+            g = torch.tanh(a["g"]) if s.input_activation else a["g"]
+            c = (c if f is None else f * c) + (g if i is None else i * g)
+            if "o" in a:
+                o = torch.sigmoid(a["o"] + w_co * c if s.peepholes else a["o"])
+            else:
+                o = None  # o = 1
+            act = torch.tanh(c) if s.output_activation else c
+            h = act if o is None else o * act
+            outputs.append(h)
+        return torch.stack(outputs), h, c
 
     def extra_repr(self) -> str:
         return (f"{self.variant!r}, {self.input_size}, {self.hidden_size}, "
