@@ -391,9 +391,11 @@ def trainer_control(
     x_tr = movies.frames(s_train).reshape(-1, D)
     x_te = movies.frames(s_test).reshape(-1, D)
     ceiling = empirical_ceiling(s_test, y_test, K)
+    whole = {"description_width": "initial"}  # labels never cut short
     activation = widgets.Dropdown(options=["tanh", "sigmoid", "relu"], value="tanh",
-                                  description="activation")
-    n_hidden = widgets.IntSlider(value=16, min=1, max=64, description="hidden units")
+                                  description="activation", style=whole)
+    n_hidden = widgets.IntSlider(value=16, min=1, max=64, description="hidden units",
+                                 style=whole)
     button = widgets.Button(description="train", button_style="primary")
     out = widgets.Output()
 

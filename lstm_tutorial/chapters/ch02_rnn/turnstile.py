@@ -286,12 +286,14 @@ class TurnstileBreaker:
             row.weight: W.FloatSlider(
                 value=row.value, min=-limit, max=limit, step=0.05,
                 description=row.weight, continuous_update=False,
-                style={"description_width": "300px"},
-                layout=W.Layout(width="640px"))
+                style={"description_width": "380px"},  # the longest weight name
+                layout=W.Layout(width="720px"))
             for row in self.hand.table}
         self.text = W.Text(value=text, description="inputs", continuous_update=False)
-        self.reset = W.Button(description="hand-set weights")
-        self.show_wrong = W.Button(description="show the shortest wrong string")
+        self.reset = W.Button(description="hand-set weights",
+                              layout=W.Layout(width="auto"))
+        self.show_wrong = W.Button(description="show the shortest wrong string",
+                                   layout=W.Layout(width="auto"))  # label whole
         self.status = W.HTML("")
         self.output = LiveFigure()  # redrawn in place on every slider move
         for s in self.sliders.values():
