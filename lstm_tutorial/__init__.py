@@ -32,8 +32,8 @@ Generic modules (the floor; none of them imports a chapter's code):
   ``notebook_files``: the stored form of a chapter and the pre-save hook.
 
 Chapter homes (``chapters``): ``ch01_feedforward``, ``ch02_rnn``, ``ch03_lstm``,
-``ch04_inside_lstm``, ``ch05_variants``: what only that chapter draws and
-measures.
+``ch04_inside_lstm``, ``ch05_variants``, ``ch06_code``: what only that chapter
+draws and measures.
 
 Importing the package pins torch's numerical paths so that training gives the
 same numbers on every x86-64 CPU: ATen's kernels for the baseline instruction

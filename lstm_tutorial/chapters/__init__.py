@@ -13,4 +13,6 @@ chapters need the same thing, it moves down into a generic module.
 - ``ch04_inside_lstm``: chapter 4, gate statistics, counting tables, the explorer.
 - ``ch05_variants``: chapter 5, the path from the LSTM to the GRU, the GRU
   counter's float limit, the interval task, the family grid.
+- ``ch06_code``: chapter 6, the frozen Python corpus, the n-gram and lzma
+  baselines, sampling at a temperature.
 """
