@@ -108,7 +108,8 @@ def test_every_character_is_in_the_alphabet_and_round_trips():
 
 
 def test_an_unknown_character_is_named_with_its_position():
-    with pytest.raises(UnknownTokenError, match=r"unknown character 'é' at position 5"):
+    with pytest.raises(UnknownTokenError,
+                       match=r"unknown character 'é' at position 5"):
         encode("x = 'é'")
     with pytest.raises(UnknownTokenError, match="at position 3"):
         encode("a =\tb")
@@ -231,6 +232,15 @@ def test_kneser_ney_equals_a_plain_reference_and_sums_to_one():
     bits = -np.mean([math.log2(reference_kn(list(train), 3, 5, list(test[:t]),
                                             test[t])) for t in range(1, 60)])
     assert abs(m.bits_per_char(test) - bits) < 1e-12
+
+
+def test_shared_lower_orders_give_the_same_scores():
+    rng = np.random.default_rng(2)
+    train, test = rng.integers(0, 6, 2000), rng.integers(0, 6, 300)
+    train[500:900] = np.tile(np.arange(6), 67)[:400]
+    got = kneser_ney(train, test, 6, orders=[1, 2, 3, 5])
+    for n, bits in got.items():
+        assert bits == KneserNey(train, n, 6).bits_per_char(test)
 
 
 def test_more_context_helps_on_a_repetitive_text():

@@ -74,6 +74,14 @@ def _order(grams: np.ndarray, counts: np.ndarray, V: int) -> _Order:
                   ctx_total.astype(np.float64), ctx_types.astype(np.float64), D)
 
 
+def _continuation(ids: np.ndarray, k: int, V: int) -> _Order:
+    """Order k < n: c'(g) = N1+(. g), the number of distinct (k+1)-grams ending
+    in the k-gram g."""
+    longer = np.unique(_keys(ids, k + 1, V))
+    grams, counts = np.unique(longer % V ** k, return_counts=True)
+    return _order(grams, counts, V)
+
+
 def _lookup(keys: np.ndarray, table: np.ndarray, values: np.ndarray) -> np.ndarray:
     """values[i] where table[i] == key, else 0, for every key (table sorted)."""
     if not len(table):
@@ -90,7 +98,8 @@ class KneserNey:
     is; a text's first characters are scored with the shorter context they have.
     """
 
-    def __init__(self, train_ids: np.ndarray, n: int, V: int) -> None:
+    def __init__(self, train_ids: np.ndarray, n: int, V: int,
+                 lower: list[_Order] | None = None) -> None:
         ids = np.asarray(train_ids, dtype=np.int64)
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise ValueError(f"n must be a positive int, got {n!r}")
@@ -100,14 +109,13 @@ class KneserNey:
         if ids.min() < 0 or ids.max() >= V:
             raise ValueError(f"ids must lie in [0, {V})")
         self.n, self.V = n, V
-        self.orders: list[_Order] = []  # orders[k - 1] is order k
-        for k in range(1, n + 1):
-            if k == n:  # top order: raw counts c(h w)
-                grams, counts = np.unique(_keys(ids, k, V), return_counts=True)
-            else:  # continuation counts: distinct (k+1)-grams ending in g
-                longer = np.unique(_keys(ids, k + 1, V))
-                grams, counts = np.unique(longer % V ** k, return_counts=True)
-            self.orders.append(_order(grams, counts, V))
+        # orders[k - 1] is order k; ``lower``: orders 1 .. >= n-1 already counted
+        # on the same text (they do not depend on n; kneser_ney shares them)
+        lower = lower[: n - 1] if lower else []
+        self.orders = lower + [_continuation(ids, k, V)
+                               for k in range(len(lower) + 1, n)]
+        grams, counts = np.unique(_keys(ids, n, V), return_counts=True)
+        self.orders.append(_order(grams, counts, V))  # top order: raw counts c(h w)
 
     def _probs(self, hist: np.ndarray, w: np.ndarray) -> np.ndarray:
         """P_n(w_i | hist_i) for rows of hist (N, n-1) (-1: no character) and
@@ -156,8 +164,13 @@ class KneserNey:
 
 def kneser_ney(train_ids: np.ndarray, test_ids: np.ndarray, V: int,
                orders: range | list[int] = range(1, 9)) -> dict[int, float]:
-    """Held-out bits per character of the KN model of each order n."""
-    return {n: KneserNey(train_ids, n, V).bits_per_char(test_ids) for n in orders}
+    """Held-out bits per character of the KN model of each order n (the lower
+    orders' continuation counts are counted once for all n)."""
+    orders = list(orders)
+    ids = np.asarray(train_ids, dtype=np.int64)
+    n_max = max(orders) if orders else 1
+    lower = KneserNey(ids, n_max, V).orders[:-1] if n_max > 1 else []
+    return {n: KneserNey(ids, n, V, lower).bits_per_char(test_ids) for n in orders}
 
 
 def lzma_bits_per_char(train: str | bytes, test: str | bytes) -> float:
