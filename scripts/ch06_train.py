@@ -48,6 +48,7 @@ import torch.nn.functional as F
 from lstm_tutorial.chapters.ch06_code.corpus import VOCAB, encode, load_corpus
 from lstm_tutorial.chapters.ch06_code.training import (
     GATES,
+    RESULTS_PATH,
     Config,
     bits_per_char,
     n_params,
@@ -56,10 +57,7 @@ from lstm_tutorial.chapters.ch06_code.training import (
     train_one,
 )
 from lstm_tutorial.models import CharModel, save_weights
-
-ROOT = Path(__file__).resolve().parents[1]
-WEIGHTS = ROOT / "lstm_tutorial" / "weights"
-RESULTS = ROOT / "lstm_tutorial" / "results"
+from lstm_tutorial.train import WEIGHTS_DIR
 
 
 def measure(config: Config, candidates: list[tuple[int, int]], steps: int = 6
@@ -115,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     train_ids = encode(corpus.text("train"))
     valid_ids = encode(corpus.text("valid"))[: args.eval_chars]
     test_ids = encode(corpus.text("test"))[: args.eval_chars]
-    weights_dir = args.out or WEIGHTS
-    results_path = (args.out or RESULTS) / "ch06_training.npz"
+    weights_dir = args.out or WEIGHTS_DIR
+    results_path = args.out / RESULTS_PATH.name if args.out else RESULTS_PATH
     weights_dir.mkdir(parents=True, exist_ok=True)
     results_path.parent.mkdir(parents=True, exist_ok=True)
     width = sizes(config)

@@ -42,14 +42,17 @@ from lstm_tutorial.chapters.ch06_code.corpus import (
     sha256,
 )
 from lstm_tutorial.chapters.ch06_code.training import (
+    RESULTS_PATH,
     Config,
     bits_per_char,
     matched_hidden,
     n_params,
+    shipped_model,
     sizes,
     streams,
+    training_results,
 )
-from lstm_tutorial.models import CharModel, load_weights
+from lstm_tutorial.models import CharModel
 from lstm_tutorial.text import UnknownTokenError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -372,8 +375,7 @@ def test_a_short_run_reproduces_bit_for_bit_and_starts_like_the_shipped_run(
     a, b = tmp_path / "a", tmp_path / "b"
     assert (a / "ch06_lstm.npz").read_bytes() == (b / "ch06_lstm.npz").read_bytes()
     with np.load(a / "ch06_training.npz", allow_pickle=False) as short, \
-            np.load(ROOT / "lstm_tutorial" / "results" / "ch06_training.npz",
-                    allow_pickle=False) as shipped:
+            np.load(RESULTS_PATH, allow_pickle=False) as shipped:
         for kind in ("lstm", "gru", "rnn"):
             # the first two steps do not depend on the number of steps (the
             # cosine starts at lr): the shipped curve must begin with them
@@ -382,20 +384,22 @@ def test_a_short_run_reproduces_bit_for_bit_and_starts_like_the_shipped_run(
 
 
 def test_the_shipped_models_load_without_pickle_and_score_as_stated():
-    with np.load(ROOT / "lstm_tutorial" / "results" / "ch06_training.npz",
-                 allow_pickle=False) as r:
-        results = {k: r[k] for k in r.files}
-    params = {int(results[f"{k}_params"]) for k in ("lstm", "gru", "rnn")}
+    results = training_results()
+    assert sorted(results) == ["gru", "lstm", "rnn"]
+    params = [results[k]["params"] for k in results]
     assert max(params) - min(params) < 0.01 * max(params)  # equal sizes, 1%
-    for kind in ("lstm", "gru", "rnn"):
+    for kind, r in results.items():
         path = ROOT / "lstm_tutorial" / "weights" / f"ch06_{kind}.npz"
         assert path.stat().st_size < 5_000_000
-        model, meta = load_weights(path)  # np.load(..., allow_pickle=False)
+        model, meta = shipped_model(kind)  # np.load(..., allow_pickle=False)
         assert model.kind == kind and model.vocab_size == 96
-        assert meta["test_bits_per_char"] == float(results[f"{kind}_test"])
-        assert len(results[f"{kind}_loss"]) == meta["config"]["steps"]
+        assert sum(p.numel() for p in model.parameters()) == r["params"]
+        assert meta["test_bits_per_char"] == r["test"]
+        assert len(r["loss"]) == meta["config"]["steps"] == Config().steps
+        assert r["valid"][-1, 0] == Config().steps
+        assert r["test"] < math.log2(96) - 2  # learned far beyond uniform
     # the stated held-out score is the score of the shipped weights, recomputed
-    model, meta = load_weights(ROOT / "lstm_tutorial" / "weights" / "ch06_lstm.npz")
+    model, meta = shipped_model("lstm")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -403,3 +407,5 @@ def test_the_shipped_models_load_without_pickle_and_score_as_stated():
     finally:
         torch.set_num_threads(threads)
     assert abs(bits - meta["test_bits_per_char"]) < 1e-9
+    with pytest.raises(ValueError, match="kind must be one of"):
+        shipped_model("transformer")

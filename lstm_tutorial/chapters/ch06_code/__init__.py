@@ -4,7 +4,9 @@
   the alphabet, encode and decode;
 - ``baselines``: the character n-gram model with Kneser-Ney smoothing and
   lzma's conditional cost, in bits per character;
-- ``sampling``: text sampled from a character model at a temperature.
+- ``sampling``: text sampled from a character model at a temperature;
+- ``training``: the training loop of the shipped LSTM, GRU and RNN, their
+  sizes, bits per character, the shipped models and curves.
 """
 
 from __future__ import annotations
@@ -26,13 +28,22 @@ from lstm_tutorial.chapters.ch06_code.corpus import (
     load_corpus,
 )
 from lstm_tutorial.chapters.ch06_code.sampling import sample, softmax_at
+from lstm_tutorial.chapters.ch06_code.training import (
+    Config,
+    bits_per_char,
+    shipped_model,
+    train_one,
+    training_results,
+)
 
 __all__ = [
     "SPLITS",
     "VOCAB",
+    "Config",
     "Corpus",
     "CorpusFile",
     "KneserNey",
+    "bits_per_char",
     "clean_source",
     "decode",
     "encode",
@@ -41,5 +52,8 @@ __all__ = [
     "lzma_bits_per_char",
     "ngram_table",
     "sample",
+    "shipped_model",
     "softmax_at",
+    "train_one",
+    "training_results",
 ]

@@ -24,12 +24,15 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from lstm_tutorial.chapters.ch06_code.corpus import VOCAB
-from lstm_tutorial.models import CharModel
+from lstm_tutorial.models import CharModel, load_weights
+from lstm_tutorial.train import WEIGHTS_DIR
 
-__all__ = ["GATES", "Config", "bits_per_char", "matched_hidden", "n_params",
-           "sizes", "streams", "train_one"]
+__all__ = ["GATES", "RESULTS_PATH", "Config", "bits_per_char", "matched_hidden",
+           "n_params", "shipped_model", "sizes", "streams", "train_one",
+           "training_results"]
 
 LN2 = math.log(2)
+RESULTS_PATH = WEIGHTS_DIR.with_name("results") / "ch06_training.npz"
 GATES = {"lstm": 4, "gru": 3, "rnn": 1}  # weight blocks per layer
 
 
@@ -140,3 +143,30 @@ def train_one(kind: str, hidden: int, config: Config, train_ids: np.ndarray,
     bar.close()
     model.eval()
     return {"model": model, "losses": losses, "curve": curve}
+
+
+def shipped_model(kind: str) -> tuple[CharModel, dict]:
+    """The shipped model of ``kind`` ("lstm", "gru" or "rnn") in eval mode, and
+    its meta (config, test_bits_per_char, valid_curve, corpus_python); read with
+    np.load(..., allow_pickle=False)."""
+    if kind not in GATES:
+        raise ValueError(f"kind must be one of {sorted(GATES)}, got {kind!r}")
+    model, meta = load_weights(WEIGHTS_DIR / f"ch06_{kind}.npz")
+    return model.eval(), meta
+
+
+def training_results() -> dict[str, dict[str, np.ndarray | float | int]]:
+    """Per kind, what the training script recorded: ``loss`` (steps,) training
+    bits/char of every step, ``valid`` (n, 2) rows of (step, validation
+    bits/char), ``test`` held-out bits/char, ``params``, ``hidden``."""
+    with np.load(RESULTS_PATH, allow_pickle=False) as r:
+        stored = {k: r[k] for k in r.files}
+    out: dict[str, dict] = {}
+    for kind in GATES:
+        if f"{kind}_loss" in stored:
+            out[kind] = {"loss": stored[f"{kind}_loss"],
+                         "valid": stored[f"{kind}_valid"],
+                         "test": float(stored[f"{kind}_test"]),
+                         "params": int(stored[f"{kind}_params"]),
+                         "hidden": int(stored[f"{kind}_hidden"])}
+    return out
