@@ -2,6 +2,7 @@
 
     python scripts/ch06_train.py --measure       # chars/s of candidate sizes
     python scripts/ch06_train.py                 # LSTM, GRU, RNN: the shipped run
+    python scripts/ch06_train.py --kinds rnn     # one of them, merged into results
     python scripts/ch06_train.py --steps 20 --out /tmp/x --eval-chars 2000
 
 Writes ``lstm_tutorial/weights/ch06_{lstm,gru,rnn}.npz`` (float32, no pickle,
@@ -89,6 +90,30 @@ def measure(config: Config, candidates: list[tuple[int, int]], steps: int = 6
                   f"  {chars:8,.0f} chars/s", flush=True)
 
 
+def write_results(path: Path, config: Config, kind: str,
+                  arrays: dict[str, np.ndarray]) -> None:
+    """Add one model's arrays to the results file (``{kind}_{name}``), keeping
+    the other kinds already there if they come from the same Config; written
+    after each model, so a run cut short keeps what it finished. The order of
+    the entries is fixed (the first kind in GATES order, the config, the other
+    kinds), so training the kinds in one run or one at a time gives the same
+    bytes."""
+    cfg = json.dumps(dataclasses.asdict(config))
+    stored: dict[str, np.ndarray] = {}
+    if path.exists():
+        with np.load(path, allow_pickle=False) as old:
+            if "config" in old.files and str(old["config"]) == cfg:
+                stored = {k: old[k] for k in old.files}
+    stored.update({f"{kind}_{name}": a for name, a in arrays.items()})
+    ordered: dict[str, np.ndarray] = {}
+    for k in GATES:
+        ordered.update({n: a for n, a in stored.items() if n.startswith(f"{k}_")})
+        if ordered and "config" not in ordered:
+            ordered["config"] = np.array(cfg)
+    with open(path, "wb") as fh:
+        np.savez(fh, **ordered)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--steps", type=int, default=Config.steps)
@@ -118,7 +143,6 @@ def main(argv: list[str] | None = None) -> int:
     weights_dir.mkdir(parents=True, exist_ok=True)
     results_path.parent.mkdir(parents=True, exist_ok=True)
     width = sizes(config)
-    arrays: dict[str, np.ndarray] = {}
     for kind in kinds:
         t0 = time.perf_counter()
         run = train_one(kind, width[kind], config, train_ids, valid_ids,
@@ -131,16 +155,14 @@ def main(argv: list[str] | None = None) -> int:
         save_weights(run["model"], weights_dir / f"ch06_{kind}.npz",
                      config=dataclasses.asdict(config), test_bits_per_char=test_bpc,
                      valid_curve=run["curve"], corpus_python=corpus.python_version)
-        arrays[f"{kind}_loss"] = np.array(run["losses"], np.float32)
-        arrays[f"{kind}_valid"] = np.array(run["curve"], np.float64)  # (n, 2)
-        arrays[f"{kind}_test"] = np.array(test_bpc)
-        arrays[f"{kind}_params"] = np.array(params)
-        arrays[f"{kind}_hidden"] = np.array(width[kind])
-        arrays["config"] = np.array(json.dumps(dataclasses.asdict(config)))
-        with open(results_path, "wb") as fh:  # after each model: partial results
-            np.savez(fh, **arrays)
+        write_results(results_path, config, kind, {
+            "loss": np.array(run["losses"], np.float32),
+            "valid": np.array(run["curve"], np.float64),  # (n, 2): step, bits/char
+            "test": np.array(test_bpc),
+            "params": np.array(params),
+            "hidden": np.array(width[kind]),
+        })
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())
