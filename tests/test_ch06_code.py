@@ -376,6 +376,8 @@ def test_a_short_run_reproduces_bit_for_bit_and_starts_like_the_shipped_run(
     assert (a / "ch06_lstm.npz").read_bytes() == (b / "ch06_lstm.npz").read_bytes()
     with np.load(a / "ch06_training.npz", allow_pickle=False) as short, \
             np.load(RESULTS_PATH, allow_pickle=False) as shipped:
+        missing = [k for k in ("lstm", "gru", "rnn") if f"{k}_loss" not in shipped]
+        assert not missing, f"the shipped results lack {missing}: run ch06_train.py"
         for kind in ("lstm", "gru", "rnn"):
             # the first two steps do not depend on the number of steps (the
             # cosine starts at lr): the shipped curve must begin with them
