@@ -47,6 +47,7 @@ __all__ = [
     "TrainResult",
     "Accuracy",
     "build_model",
+    "set_forget_bias",
     "train",
     "accuracy",
     "generate",
@@ -177,25 +178,34 @@ def build_model(task: Task, config: TrainConfig) -> CharModel:
     out = task.output_size if task.output_size != task.vocab_size else None
     model = CharModel(config.kind, task.vocab_size, config.hidden_size,
                       config.num_layers, output_size=out)
-    if config.forget_bias is not None and config.kind in ("lstm", "peephole", "gru"):
-        H = config.hidden_size
-        with torch.no_grad():
-            for k in range(config.num_layers):
-                getattr(model.rnn, f"bias_ih_l{k}")[H:2 * H] = config.forget_bias
-                getattr(model.rnn, f"bias_hh_l{k}")[H:2 * H] = 0.0
-    elif (config.forget_bias is not None and config.kind in VARIANTS
-          and "f" in VARIANTS[config.kind].gates):  # Greff variants: rows of f
-        rows = model.rnn.rows("f")
-        with torch.no_grad():
-            for k in range(config.num_layers):
-                getattr(model.rnn, f"bias_ih_l{k}")[rows] = config.forget_bias
-                getattr(model.rnn, f"bias_hh_l{k}")[rows] = 0.0
+    if config.forget_bias is not None:
+        set_forget_bias(model, config.forget_bias)
     if config.hh_init == "identity":  # RNNs: W_hh = I, h_t = h_{t-1} + ... at init
         with torch.no_grad():
             for k in range(config.num_layers):
                 getattr(model.rnn, f"weight_hh_l{k}").copy_(
                     torch.eye(config.hidden_size))
     return model
+
+
+def set_forget_bias(model: CharModel, value: float) -> None:
+    """Set every layer's forget-gate bias b_f = b_if + b_hf to ``value`` (b_if =
+    value, b_hf = 0), in place: rows H:2H of the LSTM i|f|g|o and of the GRU
+    r|z|n (z = 1 keeps the old state), the f rows of a Greff variant
+    (``variants.VariantLSTM.rows("f")``). Kinds without a forget gate ("rnn",
+    "nfg") are left as they are."""
+    kind, rnn = model.config["kind"], model.rnn
+    H, layers = model.config["hidden_size"], model.config["num_layers"]
+    if kind in ("lstm", "peephole", "gru"):
+        rows = slice(H, 2 * H)
+    elif kind in VARIANTS and "f" in VARIANTS[kind].gates:
+        rows = rnn.rows("f")
+    else:
+        return
+    with torch.no_grad():
+        for k in range(layers):
+            getattr(rnn, f"bias_ih_l{k}")[rows] = value
+            getattr(rnn, f"bias_hh_l{k}")[rows] = 0.0
 
 
 def _tensors(batch, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

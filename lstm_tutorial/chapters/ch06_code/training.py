@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 
 from lstm_tutorial.chapters.ch06_code.corpus import VOCAB
 from lstm_tutorial.models import CharModel, load_weights
-from lstm_tutorial.train import WEIGHTS_DIR
+from lstm_tutorial.train import WEIGHTS_DIR, set_forget_bias
 
 __all__ = ["GATES", "RESULTS_PATH", "Config", "bits_per_char", "matched_hidden",
            "n_params", "shipped_model", "sizes", "streams", "train_one",
@@ -44,9 +44,10 @@ class Config:
     lstm_hidden: int = 192  # the GRU and RNN widths follow by parameter count
     batch_size: int = 32  # B parallel streams of the training text
     seq_len: int = 128  # T characters per step (truncated BPTT)
-    steps: int = 1200
-    lr: float = 3e-3  # Adam, cosine decay to 0
+    steps: int = 2400
+    lr: float = 1e-3  # Adam, cosine decay to 0
     clip: float = 1.0  # max gradient norm
+    forget_bias: float | None = 1.0  # b_f at init: train.set_forget_bias
     eval_every: int = 200  # steps between validation scores
     seed: int = 0
 
@@ -111,6 +112,8 @@ def train_one(kind: str, hidden: int, config: Config, train_ids: np.ndarray,
     the validation curve [(step, bits/char)]."""
     torch.manual_seed(config.seed)
     model = CharModel(kind, len(VOCAB), hidden, config.num_layers)
+    if config.forget_bias is not None:
+        set_forget_bias(model, config.forget_bias)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, config.steps)
     S = streams(train_ids, config.batch_size)  # (B, N)
