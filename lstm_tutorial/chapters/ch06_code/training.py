@@ -44,7 +44,7 @@ class Config:
     lstm_hidden: int = 192  # the GRU and RNN widths follow by parameter count
     batch_size: int = 32  # B parallel streams of the training text
     seq_len: int = 128  # T characters per step (truncated BPTT)
-    steps: int = 2400
+    steps: int = 1600
     lr: float = 1e-3  # Adam, cosine decay to 0
     clip: float = 1.0  # max gradient norm
     forget_bias: float | None = 1.0  # b_f at init: train.set_forget_bias
