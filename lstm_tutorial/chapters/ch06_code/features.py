@@ -63,7 +63,7 @@ def code_features(source: str) -> dict[str, np.ndarray]:
     for i in range(T):
         if chars[i] not in " \n" and line_of[i] not in first_visible:
             first_visible[line_of[i]] = i
-    for line, i in first_visible.items():
+    for i in first_visible.values():
         out["line_start"][line_begin[i]: i + 1] = 1
     level, depth, prev, new_statement = 0, 0, None, True
     line_level = np.full(len(newline) + 2, -1.0)  # -1: no statement starts here
@@ -71,6 +71,8 @@ def code_features(source: str) -> dict[str, np.ndarray]:
         for tok in tokenize.generate_tokens(io.StringIO(source).readline):
             a = start[tok.start[0]] + tok.start[1]
             b = start[tok.end[0]] + tok.end[1]
+            if tok.type == tokenize.ERRORTOKEN and tok.string.strip():
+                raise tokenize.TokenError(f"{tok.string!r} at line {tok.start[0]}")
             if tok.type == tokenize.INDENT:
                 level += 1
             elif tok.type == tokenize.DEDENT:
