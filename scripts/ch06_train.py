@@ -4,6 +4,8 @@
     python scripts/ch06_train.py                 # LSTM, GRU, RNN: the shipped run
     python scripts/ch06_train.py --kinds rnn     # one of them, merged into results
     python scripts/ch06_train.py --steps 20 --out /tmp/x --eval-chars 2000
+    python scripts/ch06_train.py --kinds gru --out /tmp/gru   # side by side,
+    python scripts/ch06_train.py --merge /tmp/lstm /tmp/gru /tmp/rnn  # then merged
 
 Writes ``lstm_tutorial/weights/ch06_{lstm,gru,rnn}.npz`` (float32, no pickle,
 ``models.save_weights``) and ``lstm_tutorial/results/ch06_training.npz`` (per
@@ -114,6 +116,35 @@ def write_results(path: Path, config: Config, kind: str,
         np.savez(fh, **ordered)
 
 
+def merge(dirs: list[Path], out: Path | None) -> int:
+    """Copy each directory's weights and results (one kind each) into ``out``
+    (default: the package), kinds in GATES order, as one run would."""
+    weights_dir = out or WEIGHTS_DIR
+    results_path = out / RESULTS_PATH.name if out else RESULTS_PATH
+    found: dict[str, tuple[Path, Config, dict[str, np.ndarray]]] = {}
+    for d in dirs:
+        with np.load(d / RESULTS_PATH.name, allow_pickle=False) as r:
+            config = Config(**json.loads(str(r["config"])))
+            for kind in GATES:
+                if f"{kind}_loss" in r.files:
+                    found[kind] = (d, config, {k.split("_", 1)[1]: r[k]
+                                               for k in r.files
+                                               if k.startswith(f"{kind}_")})
+    configs = {json.dumps(dataclasses.asdict(c)) for _, c, _ in found.values()}
+    if len(configs) != 1:
+        raise SystemExit(f"--merge needs runs of one Config, got {len(configs)}")
+    if results_path.exists():
+        results_path.unlink()
+    for kind in GATES:
+        if kind in found:
+            d, config, arrays = found[kind]
+            data = (d / f"ch06_{kind}.npz").read_bytes()
+            (weights_dir / f"ch06_{kind}.npz").write_bytes(data)
+            write_results(results_path, config, kind, arrays)
+            print(f"{kind}: from {d}", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--steps", type=int, default=Config.steps)
@@ -125,12 +156,18 @@ def main(argv: list[str] | None = None) -> int:
                    help="score only the first N characters of valid and test")
     p.add_argument("--measure", action="store_true")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--merge", type=Path, nargs="+", default=None, metavar="DIR",
+                   help="copy the models trained into these --out directories "
+                        "(one kind each, same Config) into the package, in the "
+                        "order a single run writes them")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     config = dataclasses.replace(Config(), steps=args.steps)
     if args.measure:
         measure(config, [(2, 256), (3, 128), (2, 192), (1, 512)])
         return 0
+    if args.merge:
+        return merge(args.merge, args.out)
     kinds = args.kinds.split(",")
     if not kinds or any(k not in GATES for k in kinds):
         p.error(f"--kinds must name some of {sorted(GATES)}, got {args.kinds!r}")

@@ -372,8 +372,17 @@ def test_a_short_run_reproduces_bit_for_bit_and_starts_like_the_shipped_run(
         tmp_path):
     short_run(tmp_path / "a", "lstm,gru,rnn")
     short_run(tmp_path / "b", "lstm")
+    short_run(tmp_path / "c", "rnn,gru")
     a, b = tmp_path / "a", tmp_path / "b"
     assert (a / "ch06_lstm.npz").read_bytes() == (b / "ch06_lstm.npz").read_bytes()
+    # runs side by side, merged, give the files of one run
+    merged = tmp_path / "m"
+    merged.mkdir()
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "ch06_train.py"),
+                    "--merge", str(tmp_path / "c"), str(b), "--out", str(merged)],
+                   env=ENV, capture_output=True, text=True, check=True)
+    for name in ("ch06_training.npz", "ch06_lstm.npz", "ch06_gru.npz", "ch06_rnn.npz"):
+        assert (merged / name).read_bytes() == (a / name).read_bytes(), name
     with np.load(a / "ch06_training.npz", allow_pickle=False) as short, \
             np.load(RESULTS_PATH, allow_pickle=False) as shipped:
         missing = [k for k in ("lstm", "gru", "rnn") if f"{k}_loss" not in shipped]
