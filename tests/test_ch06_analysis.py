@@ -26,6 +26,7 @@ from lstm_tutorial.chapters.ch06_code import (
     forced_next,
     gates_at,
     module_names,
+    names_by_tokens,
     sample,
     sample_functions,
     top_level_functions,
@@ -121,6 +122,18 @@ def test_unbound_names():
     assert c.parses and c.unbound == ("another", "undefined_one")
     bad = check_function("def f(:\n")
     assert not bad.parses and bad.unbound == () and "SyntaxError" in bad.error
+    assert check_function("def f(x):\n    y = 1\n    return (y\n").error_line == 3
+    # the same names from the tokens alone
+    src2 = src.replace("    return", "    x, z = 1, 2\n    total += (lambda q, w=2:"
+                       " q + w + x + z)(1)\n    return")
+    assert names_by_tokens(src2, frozenset({"known_global"})) == (
+        "another", "undefined_one")
+    assert check_function(src2, frozenset({"known_global"})).unbound == (
+        "another", "undefined_one")
+    # and from code that does not parse: reading stops where tokenize stops
+    broken = "def f(a):\n    b = a +\n    return c(b, d.e, key=f)\n    x = (1,\n"
+    assert not check_function(broken).parses
+    assert names_by_tokens(broken) == ("c", "d")  # d.e reads d, not e
 
 
 def test_module_names_and_top_level_functions():

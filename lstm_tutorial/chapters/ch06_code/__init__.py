@@ -28,6 +28,7 @@ from lstm_tutorial.chapters.ch06_code.code_checks import (
     check_function,
     cut_function,
     module_names,
+    names_by_tokens,
     top_level_functions,
 )
 from lstm_tutorial.chapters.ch06_code.corpus import (
@@ -51,7 +52,9 @@ from lstm_tutorial.chapters.ch06_code.explore import (
 )
 from lstm_tutorial.chapters.ch06_code.features import (
     BINARY,
+    CLASSES,
     FEATURES,
+    char_classes,
     code_features,
     feature_rows,
 )
@@ -67,10 +70,16 @@ from lstm_tutorial.chapters.ch06_code.training import (
     train_one,
     training_results,
 )
-from lstm_tutorial.chapters.ch06_code.units import FeatureUnit, auc, best_units
+from lstm_tutorial.chapters.ch06_code.units import (
+    FeatureUnit,
+    auc,
+    best_units,
+    stack_units,
+)
 
 __all__ = [
     "BINARY",
+    "CLASSES",
     "FEATURES",
     "SPLITS",
     "VOCAB",
@@ -84,6 +93,7 @@ __all__ = [
     "auc",
     "best_units",
     "bits_per_char",
+    "char_classes",
     "check_function",
     "clean_source",
     "code_features",
@@ -98,10 +108,12 @@ __all__ = [
     "load_corpus",
     "lzma_bits_per_char",
     "module_names",
+    "names_by_tokens",
     "ngram_table",
     "sample",
     "sample_functions",
     "shipped_model",
+    "stack_units",
     "softmax_at",
     "top_level_functions",
     "train_one",

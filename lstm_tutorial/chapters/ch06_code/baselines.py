@@ -145,9 +145,9 @@ class KneserNey:
             hist[0, -len(tail):] = tail
         return float(self._probs(hist, np.array([w], dtype=np.int64))[0])
 
-    def bits_per_char(self, ids: np.ndarray, skip_first: int = 1) -> float:
-        """Mean -log2 P_n(x_t | x_<t) over t >= skip_first (the first character
-        has no context; 1 matches the LSTM's scoring)."""
+    def char_costs(self, ids: np.ndarray, skip_first: int = 1) -> np.ndarray:
+        """-log2 P_n(x_t | x_<t) for every t >= skip_first: (len(ids) - skip_first,)
+        (the first character has no context; 1 matches the LSTM's scoring)."""
         ids = np.asarray(ids, dtype=np.int64)
         if ids.ndim != 1 or len(ids) <= skip_first:
             raise ValueError(f"ids must be 1-d with more than {skip_first} ids")
@@ -158,8 +158,11 @@ class KneserNey:
         for j in range(self.n - 1):
             lag = self.n - 1 - j
             hist[lag:, j] = ids[: N - lag]
-        p = self._probs(hist[skip_first:], ids[skip_first:])
-        return float(-np.mean(np.log2(p)))
+        return -np.log2(self._probs(hist[skip_first:], ids[skip_first:]))
+
+    def bits_per_char(self, ids: np.ndarray, skip_first: int = 1) -> float:
+        """Mean of :meth:`char_costs` over the text."""
+        return float(np.mean(self.char_costs(ids, skip_first)))
 
 
 def kneser_ney(train_ids: np.ndarray, test_ids: np.ndarray, V: int,

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import ast
 import builtins
+import io
+import keyword
+import tokenize
 from dataclasses import dataclass
 
 __all__ = ["FunctionCheck", "check_function", "cut_function", "module_names",
-           "top_level_functions"]
+           "names_by_tokens", "top_level_functions"]
 
 BUILTINS = frozenset(dir(builtins)) | {"__name__", "__file__", "__doc__",
                                        "__class__", "__spec__", "__debug__"}
@@ -47,6 +50,7 @@ class FunctionCheck:
     parses: bool
     unbound: tuple[str, ...]
     error: str = ""
+    error_line: int | None = None  # the line of the first syntax error
 
 
 class _Names(ast.NodeVisitor):
@@ -96,7 +100,8 @@ def check_function(source: str, known: frozenset[str] = frozenset()
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError) as e:  # ValueError: a NUL byte
-        return FunctionCheck(False, (), f"{type(e).__name__}: {e}")
+        return FunctionCheck(False, (), f"{type(e).__name__}: {e}",
+                             getattr(e, "lineno", None))
     names = _Names()
     names.visit(tree)
     unbound = names.read - names.bound - BUILTINS - known
@@ -125,3 +130,82 @@ def top_level_functions(source: str) -> list[str]:
     return ["\n".join(lines[node.lineno - 1: node.end_lineno]) + "\n"
             for node in tree.body
             if isinstance(node, ast.FunctionDef) and not node.decorator_list]
+
+
+_ASSIGN = {"=", "+=", "-=", "*=", "/=", "//=", "%=", "**=", "|=", "&=", "^=",
+           ">>=", "<<=", "@=", ":="}
+
+
+def names_by_tokens(source: str, known: frozenset[str] = frozenset()
+                    ) -> tuple[str, ...]:
+    """The names ``source`` reads that nothing binds, read off its tokens, so
+    that code which does not parse can be checked too (sorted).
+
+    A NAME token (not a keyword, not an attribute after ".", not a keyword
+    argument ``f(x=...)``) is bound if it is assigned (``x =``, ``x +=``, a
+    name of a tuple target before ``=``), follows ``def``, ``class``, ``as``,
+    ``import``, ``global`` or ``nonlocal``, sits between ``for`` and ``in``, or
+    is a parameter in a ``def`` or ``lambda`` header; every other one is read.
+    Reading stops at the first token ``tokenize`` cannot read."""
+    toks = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.ERRORTOKEN and tok.string.strip():
+                break
+            if tok.type in (tokenize.NAME, tokenize.OP, tokenize.NEWLINE):
+                toks.append(tok)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass  # keep what was read
+    bound, read = set(), set()
+    depth, header, binding = 0, None, None  # header: "def"/"lambda"; binding: word
+    importing = False  # in an import statement: "as x, y" binds y too
+    statement: list[int] = []  # indices of names at depth 0 in this statement
+    for k, tok in enumerate(toks):
+        s, prev = tok.string, toks[k - 1].string if k else ""
+        nxt = toks[k + 1].string if k + 1 < len(toks) else ""
+        if tok.type == tokenize.NEWLINE:
+            depth, header, binding, statement = 0, None, None, []
+            importing = False
+            continue
+        if tok.type == tokenize.OP:
+            if s in "([{":
+                depth += 1
+            elif s in ")]}":
+                depth = max(depth - 1, 0)
+            elif s in _ASSIGN and depth == 0:
+                bound.update(toks[i].string for i in statement)
+                statement = []
+            elif s == ":" and header == "lambda":
+                header = None
+            if s in ("=", ":") and header == "def" and depth == 0:
+                header = None
+            continue
+        if s in ("def", "class", "as", "import", "global", "nonlocal", "for"):
+            binding = s
+            header = "def" if s == "def" else header
+            importing = importing or s == "import"
+            continue
+        if s == "lambda":
+            header, binding = "lambda", None
+            continue
+        if s == "in" and binding == "for":
+            binding = None
+            continue
+        if keyword.iskeyword(s) or prev == ".":
+            continue
+        if depth > 0 and nxt == "=" and header is None:
+            continue  # a keyword argument
+        if binding in ("def", "class", "as"):
+            bound.add(s)
+            binding = "import" if importing else None
+        elif binding in ("import", "global", "nonlocal", "for"):
+            bound.add(s)
+        elif header == "def" and prev in ("(", ",", "*", "**"):
+            bound.add(s)
+        elif header == "lambda" and prev in ("lambda", ",", "*", "**"):
+            bound.add(s)
+        else:
+            read.add(s)
+            if depth == 0:
+                statement.append(k)
+    return tuple(sorted(read - bound - BUILTINS - known))

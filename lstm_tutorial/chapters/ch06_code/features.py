@@ -23,15 +23,19 @@ from __future__ import annotations
 
 import io
 import tokenize
+from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["BINARY", "FEATURES", "code_features", "feature_rows"]
+__all__ = ["BINARY", "CLASSES", "FEATURES", "char_classes", "code_features",
+           "feature_rows"]
 
 FEATURES = ("in_string", "in_comment", "bracket_depth", "indent", "column",
             "line_start", "after_def")
 BINARY = frozenset({"in_string", "in_comment", "line_start", "after_def"})
 _OPEN, _CLOSE = "([{", ")]}"
+CLASSES = ("indentation", "closing bracket", "newline", "in a string",
+           "in a comment", "name after def", "other code")
 
 
 def _offsets(source: str) -> np.ndarray:
@@ -121,3 +125,30 @@ def feature_rows(texts: list[str], sources: list[tuple[str, int]]
         for name in FEATURES:
             rows[name].append(feats[name][at: at + len(text)])
     return rows
+
+
+def char_classes(texts: Sequence[str], feats: dict[str, list[np.ndarray]]
+                 ) -> dict[str, np.ndarray]:
+    """Every character of ``texts`` in exactly one class of :data:`CLASSES`
+    (the first that applies, in that order): {class: bool (B, T)}. Indentation
+    is a line's leading spaces; a closing bracket or newline inside a string or
+    comment counts as string or comment."""
+    chars = np.array([list(t) for t in texts])  # (B, T)
+    string = np.stack(feats["in_string"]) > 0
+    comment = np.stack(feats["in_comment"]) > 0
+    code = ~string & ~comment
+    rules = {
+        "indentation": (np.stack(feats["line_start"]) > 0) & (chars == " "),
+        "closing bracket": np.isin(chars, list(_CLOSE)) & code,
+        "newline": (chars == "\n") & code,
+        "in a string": string,
+        "in a comment": comment,
+        "name after def": np.stack(feats["after_def"]) > 0,
+        "other code": np.ones(chars.shape, dtype=bool),
+    }
+    taken = np.zeros(chars.shape, dtype=bool)
+    out = {}
+    for name in CLASSES:
+        out[name] = rules[name] & ~taken
+        taken |= out[name]
+    return out
