@@ -224,18 +224,19 @@ def replay(model: Seq2Seq, text: str, max_len: int | None = None,
         st = lstm_step(eye[y], h, c, w["decoder.weight_ih_l0"],
                        w["decoder.weight_hh_l0"], w["decoder.bias_ih_l0"],
                        w["decoder.bias_hh_l0"])
-        h, c = st["h"], st["c"]  # s_t and its cell
+        s = st["h"]  # (H,): the decoder's state s_t
+        h, c = s, st["c"]
         if model.attention:
-            a = softmax(E @ h)  # (S,): weight of each source position
-            ctx = a @ E  # (H,): context
-            q = np.tanh(W_c @ np.concatenate([ctx, h]) + b_c)  # attentional state
+            a = softmax(E @ s)  # (S,): one weight per source position
+            ctx = a @ E  # (H,): the context, a weighted mean of e_j
+            q = np.tanh(W_c @ np.concatenate([ctx, s]) + b_c)  # (H,)
         else:
-            a = np.zeros(len(E), dtype)
-            q = np.tanh(W_c @ h + b_c)  # the bottleneck: s_t alone
-        logits = W_o @ q + b_o  # (V,)
+            a = np.zeros(len(E), dtype)  # no attention: nothing to weigh
+            q = np.tanh(W_c @ s + b_c)  # (H,): s_t alone, the bottleneck
+        logits = W_o @ q + b_o  # (V,): scores of the next character
         y = int(np.argmax(logits))
         steps.append(st)
-        S_.append(h)
+        S_.append(s)
         A.append(a)
         L.append(logits)
         out += model.symbols[y]

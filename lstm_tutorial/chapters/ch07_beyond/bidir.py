@@ -26,9 +26,10 @@ from ...steps import lstm_step
 from ...style import base_layout, title_dict
 from ...text import encode
 
-__all__ = ["ALPHABET", "PROBS", "tags", "BiConfig", "Tagger", "random_texts", "train_tagger",
-           "test_set", "per_position", "per_position_counts", "p_closes", "one_way_best",
-           "replay_directions", "directions_figure", "save_tagger", "load_tagger"]
+__all__ = ["ALPHABET", "PROBS", "tags", "BiConfig", "Tagger", "random_texts",
+           "train_tagger", "test_set", "per_position", "per_position_counts",
+           "p_closes", "one_way_best", "replay_directions", "directions_figure",
+           "save_tagger", "load_tagger"]
 
 ALPHABET = "ab()"
 PROBS = (0.3, 0.3, 0.2, 0.2)  # how often each character is drawn

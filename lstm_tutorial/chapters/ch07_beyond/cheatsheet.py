@@ -48,5 +48,6 @@ def which_cell_rows(counting: Mapping[str, Any], family: Mapping[str, Any],
 def which_cell(counting: Mapping[str, Any], family: Mapping[str, Any],
                timing: Mapping[str, Any]) -> str:
     """The table as plain text, as the page prints it."""
-    return text_table(["if the task needs", "reach for", "because (chapter 5, medians)"],
+    head = ["if the task needs", "reach for", "because (chapter 5, medians)"]
+    return text_table(head,
                       which_cell_rows(counting, family, timing), align="<<<")
