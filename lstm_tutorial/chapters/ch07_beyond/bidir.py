@@ -236,8 +236,9 @@ def replay_directions(model: Tagger, text: str) -> dict[str, np.ndarray]:
 def directions_figure(model: Tagger, text: str, title: str) -> go.Figure:
     """Step-through of both directions: at position t the forward LSTM has
     read x_1..x_t, the backward one x_T..x_t (the rest of each heatmap is
-    blank); the strip at the bottom gives the tag predicted from the two
-    states and the true tag. A plotly slider (restyle) moves t, no kernel."""
+    blank); the strip at the bottom gives, at every position, the probability
+    of tag 1 that the readout computes from the two states, above the true
+    tag. A plotly slider (restyle) moves t, no kernel needed."""
     hs = replay_directions(model, text)
     T, H = len(text), model.hidden_size
     with torch.no_grad():
@@ -245,15 +246,14 @@ def directions_figure(model: Tagger, text: str, title: str) -> go.Figure:
         p = torch.softmax(model(x), -1)[0, :, 1].numpy()  # P(tag 1)
     truth = tags(text)
     cols = [f"{t + 1} {ch}" for t, ch in enumerate(text)]
+    strip = np.stack([p, truth]).round(3).tolist()  # (2, T): P(tag 1), true tag
 
     def z_at(t: int) -> list:
         f = hs["fwd"].T.copy()
         f[:, t + 1:] = np.nan
         b = hs["bwd"].T.copy()
         b[:, :t] = np.nan
-        q = np.full((2, T), np.nan)
-        q[0, t], q[1, t] = p[t], truth[t]
-        return [f.round(3).tolist(), b.round(3).tolist(), q.round(3).tolist()]
+        return [f.round(3).tolist(), b.round(3).tolist(), strip]
 
     units = [f"unit {k}" for k in range(H)]
     common = dict(x=cols, xgap=1, ygap=1, type="heatmap")
@@ -284,7 +284,7 @@ def directions_figure(model: Tagger, text: str, title: str) -> go.Figure:
         yaxis2=dict(domain=[0.2, 0.58], title="backward (right to left)",
                     autorange="reversed", **axis),
         xaxis3=dict(anchor="y3", matches="x", **axis),
-        yaxis3=dict(domain=[0.0, 0.14], **axis),
+        yaxis3=dict(domain=[0.0, 0.14], autorange="reversed", **axis),
         sliders=[dict(active=0, steps=steps, x=0, len=1, y=0, yanchor="top",
                       pad=dict(t=40, b=10),
                       currentvalue=dict(prefix="position ", font=dict(size=14)))],
