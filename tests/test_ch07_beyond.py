@@ -79,6 +79,10 @@ def test_the_alignment_figure_and_its_live_control():
     assert len(live.frames) == len(tr.out) and not live.layout.sliders
     control = reverse.AlignmentControl(model, "abc")
     assert control.step.max == len(control.trace.out) - 1
+    control.step.value = 1  # the browser shows frame 1: rows 1 and 2 drawn
+    z = control.output.spec_dict()["data"][0]["z"]
+    assert z[1] == [round(float(v), 3) for v in control.trace.a[1]]
+    assert all(v is None for v in z[2])  # later steps blank (NaN in JSON)
     control.set_source("abz")
     assert "unknown character 'z'" in control.status.value
     assert control.trace.source == "abc"  # the last good source stays drawn

@@ -153,8 +153,8 @@ def alignment_figure(trace: Seq2SeqTrace, title: str, step: int | None = None,
         hovertemplate="decoder step %{y}<br>source %{x}<br>a = %{z:.3f}"
                       "<extra></extra>", xgap=1, ygap=1))
     fig.update_layout(**base_layout(
-        title=title_dict(title), height=200 + 28 * T,
-        margin={"l": 120, "r": 30, "t": 110, "b": 90 if not frames else 30},
+        title=title_dict(title), height=225 + 28 * T,
+        margin={"l": 120, "r": 30, "t": 135, "b": 90 if not frames else 30},
         xaxis={"title": {"text": "source position j: character read"},
                "side": "top", "type": "category", "fixedrange": True},
         yaxis={"title": {"text": "decoder step t"}, "autorange": "reversed",
