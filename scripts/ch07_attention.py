@@ -17,8 +17,6 @@ seeds, torch's numerics pinned by importing lstm_tutorial first.
 
 from __future__ import annotations
 
-import lstm_tutorial  # noqa: F401  (first: pins torch's numerics)
-
 import argparse
 import json
 import platform
@@ -28,6 +26,7 @@ from pathlib import Path
 
 import torch
 
+import lstm_tutorial  # noqa: F401  (pins torch's numerics before any operation)
 from lstm_tutorial import seq2seq
 from lstm_tutorial.chapters.ch07_beyond.reverse import (
     ReverseConfig,

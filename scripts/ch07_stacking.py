@@ -18,8 +18,6 @@ seeds, torch's numerics pinned by importing lstm_tutorial first.
 
 from __future__ import annotations
 
-import lstm_tutorial  # noqa: F401  (first: pins torch's numerics)
-
 import argparse
 import json
 import platform
@@ -29,6 +27,7 @@ from pathlib import Path
 
 import torch
 
+import lstm_tutorial  # noqa: F401  (pins torch's numerics before any operation)
 from lstm_tutorial.chapters.ch07_beyond.stacking import layer_scores
 from lstm_tutorial.models import save_weights
 from lstm_tutorial.tasks import CopyTask

@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 
-import numpy as np
 import ipywidgets as W
+import numpy as np
 import plotly.graph_objects as go
 import torch
 import torch.nn.functional as F

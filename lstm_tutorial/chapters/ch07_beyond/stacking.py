@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...cells import SequenceModel
+from ...models import CharModel
 from ...neurons import char_is, column, correlations, next_char_is
 from ...tasks import CopyTask
 
@@ -46,7 +47,7 @@ def _targets(texts: list[str]) -> dict[str, list]:
     }
 
 
-def best_units(model, task: CopyTask) -> list[dict[str, tuple[int, float]]]:
+def best_units(model: CharModel, task: CopyTask) -> list[dict[str, tuple[int, float]]]:
     """Per layer: for each variable ("reads a", ..., "writes c", "position"),
     the unit with the largest |r| and its r, over the scored positions of every
     text of the task (numpy replay of the trained model)."""
@@ -63,7 +64,7 @@ def best_units(model, task: CopyTask) -> list[dict[str, tuple[int, float]]]:
     return out
 
 
-def layer_scores(model, task: CopyTask) -> list[dict[str, float]]:
+def layer_scores(model: CharModel, task: CopyTask) -> list[dict[str, float]]:
     """Per layer: {"reads", "writes", "position"} -> best |r| (reads and writes
     averaged over the letters a, b, c)."""
     scores = []
