@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...printing import text_table
 
 __all__ = ["which_cell", "which_cell_rows"]
 
@@ -29,7 +28,7 @@ def which_cell_rows(counting: Mapping[str, Any], family: Mapping[str, Any],
         ["an unbounded count", "LSTM, forget bias 20",
          f"counts to {cm['lstm']:g} vs GRU {cm['gru']:g}, CIFG {cm['cifg']:g}"],
         ["to hold a symbol", "any gated cell",
-         "longer gaps: " + ", ".join(
+         "letter kept at longer gaps: " + ", ".join(
              f"{SHORT[k]} {rem[k]['longer_sequence']:.2f}" for k in SHORT)],
         ["the same, few weights", "one-state cell, GRU",
          f"{cnt['merged']['params']} and {cnt['gru']['params']} parameters "
@@ -39,7 +38,7 @@ def which_cell_rows(counting: Mapping[str, Any], family: Mapping[str, Any],
         ["little counting", "GRU, one-state cell",
          f"in range >= {in_range:.2f} on all five tasks"],
         ["(avoid)", "LSTM, no output tanh",
-         f"longer gaps: {rem['noaf']['longer_sequence']:.2f}"],
+         f"letter kept at longer gaps: {rem['noaf']['longer_sequence']:.2f}"],
         ["(avoid for counting)", "tanh RNN",
          f"counting texts right: {cnt['rnn']['sequence']:.2f}"],
     ]
@@ -47,7 +46,10 @@ def which_cell_rows(counting: Mapping[str, Any], family: Mapping[str, Any],
 
 def which_cell(counting: Mapping[str, Any], family: Mapping[str, Any],
                timing: Mapping[str, Any]) -> str:
-    """The table as plain text, as the page prints it."""
-    head = ["if the task needs", "reach for", "because (chapter 5, medians)"]
-    return text_table(head,
-                      which_cell_rows(counting, family, timing), align="<<<")
+    """The table as the page prints it, one block per row so that it fits the
+    page: "if the task needs ...: reach for ...", then the evidence."""
+    lines = ["if the task needs ...      reach for ...",
+             "    because (chapter 5's medians)", ""]
+    for need, cell, why in which_cell_rows(counting, family, timing):
+        lines += [f"{need:<26} {cell}", f"    {why}"]
+    return "\n".join(lines)
