@@ -133,7 +133,8 @@ def greedy(model: Seq2Seq, texts: list[str], max_len: int | None = None) -> list
     """Decode each source text greedily (each written character is read back),
     at most ``max_len`` characters (default: the longest text + 2). Returns
     what was written before ``$``; an answer that never wrote ``$`` ends in
-    "…". The same as ``replay(model, text, max_len).answer`` for each text."""
+    "…". Each answer is what ``replay(model, text, max_len)`` writes (the
+    tests hold the two equal)."""
     if not texts or not all(isinstance(t, str) and t for t in texts):
         raise ValueError("texts must be a non-empty list of non-empty str")
     ids = [model.encode(t) for t in texts]
