@@ -12,7 +12,7 @@ import torch
 import lstm_tutorial  # noqa: F401
 from lstm_tutorial import seq2seq
 from lstm_tutorial.chapters import ch07_beyond as ch7
-from lstm_tutorial.chapters.ch07_beyond import bidir
+from lstm_tutorial.chapters.ch07_beyond import bidir, reverse
 from lstm_tutorial.models import load_weights
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,3 +74,20 @@ def test_the_shipped_files_hold_every_run():
     assert [(r["num_layers"], r["seed"]) for r in stack["runs"]] == [
         (d, s) for d in (1, 2, 3) for s in (0, 1, 2)]
     assert json.loads(json.dumps(ch7.load("bidir")["one_way_best"]))
+
+
+def test_the_shipped_weights_give_the_shipped_numbers():
+    tagged = ch7.load("bidir")
+    for name, both in (("oneway", False), ("bidir", True)):
+        model, _ = bidir.load_tagger(ch7.weights_path(f"tagger_{name}"))
+        got = bidir.per_position(model, bidir.test_set(tagged["config"]["length"]))
+        want = next(r for r in tagged["runs"]
+                    if r["bidirectional"] == both and r["seed"] == 0)
+        assert [round(a, 6) for a in got["all"]] == want["all"], name
+    att = ch7.load("attention")
+    for name, attention in (("plain", False), ("attention", True)):
+        model, _ = seq2seq.load(ch7.weights_path(f"reverse_{name}"))
+        got = reverse.by_length(model, att["lengths"])
+        want = next(r for r in att["runs"]
+                    if r["attention"] == attention and r["seed"] == 0)
+        assert [got[k] for k in att["lengths"]] == want["by_length"], name
