@@ -76,7 +76,7 @@ def test_the_shipped_files_hold_every_run():
     assert json.loads(json.dumps(ch7.load("bidir")["one_way_best"]))
 
 
-def test_the_shipped_weights_give_the_shipped_numbers():
+def test_the_shipped_weights_give_the_shipped_numbers(one_thread):
     tagged = ch7.load("bidir")
     for name, both in (("oneway", False), ("bidir", True)):
         model, _ = bidir.load_tagger(ch7.weights_path(f"tagger_{name}"))
