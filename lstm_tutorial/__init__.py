@@ -15,6 +15,8 @@ Generic modules (the floor; none of them imports a chapter's code):
   feedforward classifier, character models) and weight files.
 - ``variants``: the LSTM's family (Greff et al. 2017) as a torch module, and its
   numpy replay through ``steps.variant_step``.
+- ``seq2seq``: an encoder-decoder LSTM with or without dot-product attention,
+  and its numpy replay that keeps every attention weight of every step.
 - ``text``: text to token ids, with ``UnknownTokenError``.
 - ``handnet``: a network given by its weight table (``HandSet``);
   ``handset``: the networks whose weights are set by hand, a reason per weight.
@@ -32,8 +34,8 @@ Generic modules (the floor; none of them imports a chapter's code):
   ``notebook_files``: the stored form of a chapter and the pre-save hook.
 
 Chapter homes (``chapters``): ``ch01_feedforward``, ``ch02_rnn``, ``ch03_lstm``,
-``ch04_inside_lstm``, ``ch05_variants``, ``ch06_code``: what only that chapter
-draws and measures.
+``ch04_inside_lstm``, ``ch05_variants``, ``ch06_code``, ``ch07_beyond``: what
+only that chapter draws and measures.
 
 Importing the package pins torch's numerical paths so that training gives the
 same numbers on every x86-64 CPU: ATen's kernels for the baseline instruction

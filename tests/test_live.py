@@ -18,6 +18,10 @@ and stopped at the end. The test asserts that
   the control's note (the pre-save hook); reopened, the note says "Run this
   cell" (its page-only sentence stays hidden) and no widget is "not found";
 - no JavaScript error was logged and nothing was fetched from outside.
+
+Chapter 7's live alignment is checked the same way, more briefly: its step
+slider reveals the decoder's steps in the browser, a typed source redraws the
+view, and a letter outside the alphabet is named.
 """
 
 from __future__ import annotations
@@ -229,3 +233,53 @@ def check_static_figures(page) -> dict[str, int]:
                 f"clicking figure {i}'s {kind} resized figures (index, px): {changed}"
             clicked[kind] += 1
     return clicked
+
+
+CHAPTER_7 = ROOT / "book" / "07_beyond.ipynb"
+ALIGNMENT = f"""() => {{ const gd = document.querySelector('{LIVE}');
+    return gd && gd.data ? {{title: gd.layout.title.text, height: gd.offsetHeight,
+        rows: gd.data[0].z.filter(r => r.some(v => v !== null)).length,
+        cols: gd.data[0].z[0].length}} : null; }}"""
+
+
+def test_chapter_7s_alignment_follows_its_step_slider_and_its_text_box(
+        lab, chromium) -> None:
+    """Chapter 7's live alignment: the decoder-step slider reveals rows in the
+    browser; a typed source redraws the same view; a bad letter is named."""
+    url, folder, home = lab
+    path = folder / "live7.ipynb"
+    copy_through(CHAPTER_7, path, "reverse.AlignmentControl(")
+    visit = LabPage(chromium, url)
+    page = visit.page
+    try:
+        visit.open(path.name)
+        visit.run_all()
+        page.locator(VIEW).scroll_into_view_if_needed()
+        page.wait_for_function(
+            f"() => {{ const g = document.querySelector('{VIEW}');"
+            " return g && +g.dataset.draws > 0; }", timeout=60_000)
+        first = page.evaluate(ALIGNMENT)
+        assert first["rows"] == 1 and first["height"] > 300, first
+        slider = page.locator(".widget-slider", has=page.locator(
+            "label", has_text="decoder step")).locator(".noUi-handle")
+        slider.scroll_into_view_if_needed()
+        slider.focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => ({ALIGNMENT})().rows === 4", timeout=10_000)
+        box = page.locator(".widget-text input").last
+        box.fill("jihgfedc")
+        box.press("Enter")
+        page.wait_for_function(
+            f"() => ({ALIGNMENT})().title.includes('jihgfedc')", timeout=20_000)
+        assert page.evaluate(ALIGNMENT)["cols"] == 8
+        box.fill("xyz")
+        box.press("Enter")
+        page.get_by_text("unknown character 'x'").wait_for(timeout=10_000)
+        assert visit.errors == [], f"JavaScript errors: {visit.errors}"
+        assert visit.external == [], f"requests left the machine: {visit.external}"
+    except Exception:
+        print(server_log(home))
+        raise
+    finally:
+        visit.close()
