@@ -220,6 +220,9 @@ def test_gates_at_groups(code_model):
     assert g["newline"]["n"] == 2 and g["open"]["n"] == 2 and g["other"]["n"] == 12
     np.testing.assert_allclose(g["newline"]["f"], f[:, 4].mean(), rtol=0, atol=1e-12)
     np.testing.assert_allclose(g["open"]["f"], f[:, 1].mean(), rtol=0, atol=1e-12)
+    c = tr.layers[1].c[..., 1]
+    np.testing.assert_allclose(g["open"]["dc"], (c[:, 1] - c[:, 0]).mean(),
+                               rtol=0, atol=1e-12)
 
 
 # ----- figures and live controls ----------------------------------------------------

@@ -75,6 +75,7 @@ from lstm_tutorial.chapters.ch06_code.units import (
     auc,
     best_units,
     stack_units,
+    unit_name,
 )
 
 __all__ = [
@@ -119,5 +120,6 @@ __all__ = [
     "train_one",
     "training_results",
     "unit_values",
+    "unit_name",
     "units_explorer",
 ]

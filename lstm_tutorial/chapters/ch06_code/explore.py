@@ -113,21 +113,25 @@ def forced_next(sm: SequenceModel, prompt: str, unit: FeatureUnit,
 
 def gates_at(trace: Trace, texts: Sequence[str], unit: FeatureUnit,
              groups: dict[str, str]) -> dict[str, dict[str, float]]:
-    """Mean forget gate f and input gate i of ``unit``'s cell at the characters
-    of each group ({label: characters}) and at all other characters ("other"):
-    {label: {"f": mean, "i": mean, "n": count}}."""
+    """Mean forget gate f, input gate i and change of the cell state
+    dc = c_t - c_{t-1} (c_{-1} = 0) of ``unit``'s cell at the characters of
+    each group ({label: characters}) and at all other characters ("other"):
+    {label: {"f": mean, "i": mean, "dc": mean, "n": count}}."""
     H = trace.layers[0].h.shape[-1]
     layer, k = divmod(unit.unit, H)
     lt = trace.layers[layer]
     chars = np.array([list(t) for t in texts])  # (B, T)
+    c = lt.c[..., k]
+    dc = np.diff(c, axis=-1, prepend=0.0)
     out, used = {}, np.zeros(chars.shape, dtype=bool)
-    for label, members in groups.items():
-        m = np.isin(chars, list(members))
+    masks = {label: np.isin(chars, list(members)) for label, members in groups.items()}
+    for m in masks.values():
         used |= m
+    masks["other"] = ~used
+    for label, m in masks.items():
         out[label] = {"f": float(lt.f[..., k][m].mean()),
-                      "i": float(lt.i[..., k][m].mean()), "n": int(m.sum())}
-    out["other"] = {"f": float(lt.f[..., k][~used].mean()),
-                    "i": float(lt.i[..., k][~used].mean()), "n": int((~used).sum())}
+                      "i": float(lt.i[..., k][m].mean()),
+                      "dc": float(dc[m].mean()), "n": int(m.sum())}
     return out
 
 
