@@ -215,14 +215,17 @@ def check_menu_buttons(page, i: int) -> None:
         if header.count():
             header.first.click()
             page.wait_for_timeout(200)
-        n = menu.locator(".updatemenu-button").count()
+        entries = ".updatemenu-button"  # plotly's buttons in a row, or in a list
+        if not menu.locator(entries).count():  # that some dropdowns draw as
+            entries = ".updatemenu-dropdown-button"
+        n = menu.locator(entries).count()
         assert n > 0, f"figure {i}, menu {m}: no entries to choose"
         states = {page.evaluate(DRAWN, i)}
         for k in range(n):
             if header.count() and k > 0:
                 header.first.click()  # reopen the dropdown
                 page.wait_for_timeout(200)
-            menu.locator(".updatemenu-button").nth(k).click()
+            menu.locator(entries).nth(k).click()
             page.wait_for_timeout(200)
             states.add(page.evaluate(DRAWN, i))
         assert len(states) > 1, f"figure {i}, menu {m}: no entry changed the figure"

@@ -87,10 +87,11 @@ def units_explorer(trace: Trace, text: str, units: Sequence[FeatureUnit],
                            "hovertemplate": [f.data[0].hovertemplate]},
                           {"title": f.layout.title}])
                for u, f in zip(units, figs)]
-    fig.update_layout(updatemenus=[dict(buttons=buttons, x=1.0, xanchor="right",
-                                        y=1.0, yanchor="bottom", direction="down",
+    fig.update_layout(updatemenus=[dict(buttons=buttons, active=0, x=0,
+                                        xanchor="left", y=1.0, yanchor="bottom",
+                                        pad=dict(b=8), direction="down",
                                         showactive=True)],
-                      margin=dict(t=90))
+                      margin=dict(t=110), height=fig.layout.height + 40)
     return fig
 
 
