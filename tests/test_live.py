@@ -19,9 +19,11 @@ and stopped at the end. The test asserts that
   cell" (its page-only sentence stays hidden) and no widget is "not found";
 - no JavaScript error was logged and nothing was fetched from outside.
 
-Chapter 7's live alignment is checked the same way, more briefly: its step
-slider reveals the decoder's steps in the browser, a typed source redraws the
-view, and a letter outside the alphabet is named.
+Chapter 6's code box and sampler, and chapter 7's live alignment, are checked
+the same way, more briefly: typed code redraws chapter 6's view, a character
+outside the alphabet is named, its temperature slider writes a new sample;
+chapter 7's step slider reveals the decoder's steps in the browser, a typed
+source redraws the view, and a letter outside the alphabet is named.
 """
 
 from __future__ import annotations
@@ -276,6 +278,54 @@ def test_chapter_7s_alignment_follows_its_step_slider_and_its_text_box(
         box.fill("xyz")
         box.press("Enter")
         page.get_by_text("unknown character 'x'").wait_for(timeout=10_000)
+        assert visit.errors == [], f"JavaScript errors: {visit.errors}"
+        assert visit.external == [], f"requests left the machine: {visit.external}"
+    except Exception:
+        print(server_log(home))
+        raise
+    finally:
+        visit.close()
+
+
+CHAPTER_6 = ROOT / "book" / "06_learning_to_code.ipynb"
+
+
+def test_chapter_6s_code_box_recomputes_and_its_sampler_follows_the_slider(
+        lab, chromium) -> None:
+    """Chapter 6's live controls: code typed into the box is redrawn in the same
+    view, a character outside the alphabet is named, and moving the sampler's
+    temperature slider writes a new sample."""
+    url, folder, home = lab
+    path = folder / "live6.ipynb"
+    copy_through(CHAPTER_6, path, "ch6.Sampler(")
+    visit = LabPage(chromium, url)
+    page = visit.page
+    draws = (f"() => {{ const g = document.querySelector('{VIEW}');"
+             " return g ? +g.dataset.draws || 0 : 0; }")
+    try:
+        visit.open(path.name)
+        visit.run_all()
+        page.locator(VIEW).first.scroll_into_view_if_needed()
+        page.wait_for_function(f"() => ({draws})() > 0", timeout=120_000)
+        before = page.evaluate(draws)
+        box = page.locator(".widget-textarea textarea").first
+        box.fill("def area(w, h):\n    return (w * h) / 2\n")
+        box.press("Tab")  # the box sends its text when it loses focus
+        page.wait_for_function(f"() => ({draws})() > {before}", timeout=30_000)
+        box.fill("x = 'λ'\n")
+        box.press("Tab")
+        page.get_by_text("unknown character 'λ'").wait_for(timeout=20_000)
+        sample = page.locator(".widget-html pre").last
+        first = sample.inner_text()
+        assert first.startswith("def "), first[:80]
+        handle = page.locator(".widget-slider", has=page.locator(
+            "label", has_text="temperature")).locator(".noUi-handle")
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "(old) => { const p = [...document.querySelectorAll('.widget-html pre')]"
+            ".pop(); return p && p.innerText !== old; }", arg=first, timeout=30_000)
         assert visit.errors == [], f"JavaScript errors: {visit.errors}"
         assert visit.external == [], f"requests left the machine: {visit.external}"
     except Exception:
