@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from lstm_tutorial.cells import SequenceModel
 from lstm_tutorial.chapters.ch06_code.corpus import encode
-from lstm_tutorial.chapters.ch06_code.sampling import sample
+from lstm_tutorial.chapters.ch06_code.sampling import sample, softmax_at
 from lstm_tutorial.chapters.ch06_code.units import FeatureUnit, stack_units
 from lstm_tutorial.display import LiveFigure
 from lstm_tutorial.models import CharModel
@@ -107,9 +107,7 @@ def forced_next(sm: SequenceModel, prompt: str, unit: FeatureUnit,
     first = 0 if last is None else max(0, T - last)
     overrides = [] if value is None else [
         Override(t, unit.quantity, k, value, layer) for t in range(first, T)]
-    z = sm.trace(ids, overrides=overrides).logits[-1].astype(np.float64)
-    e = np.exp(z - z.max())
-    return e / e.sum()
+    return softmax_at(sm.trace(ids, overrides=overrides).logits[-1], 1.0)
 
 
 def gates_at(trace: Trace, texts: Sequence[str], unit: FeatureUnit,
